@@ -1,0 +1,79 @@
+/**
+ * The I/O port of everything in shared/. Code here never imports `fs`: phase runners, the FITS
+ * reader and writer and the scanner take a FileSystem, and the Node implementation
+ * (electron/host/node-file-system.ts) is injected by the CLI, the host and the workers.
+ * Paths are plain strings in the host's own syntax; use `fs.join` to build them.
+ */
+
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+}
+
+/** An open file for positional reads and writes. Reads never move a cursor. */
+export interface RandomAccessFile {
+  readonly path: string;
+  /** Reads up to `length` bytes at `position` into `buffer[offset…]`; returns the bytes read (0 at EOF). */
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  size(): Promise<number>;
+  /** Flushes written data to the device (before an atomic rename). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OpenMode = 'r' | 'w' | 'r+';
+
+export interface FileSystem {
+  open(path: string, mode: OpenMode): Promise<RandomAccessFile>;
+  stat(path: string): Promise<FileStat>;
+  exists(path: string): Promise<boolean>;
+  readdir(path: string): Promise<string[]>;
+  mkdirp(path: string): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  readText(path: string): Promise<string>;
+  /** Writes to `<path>.tmp-<random>` then renames into place: readers never see half a file. */
+  writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  appendText(path: string, text: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options?: { recursive?: boolean }): Promise<void>;
+  /** Free bytes on the volume holding `path` (nearest existing ancestor). */
+  freeBytes(path: string): Promise<number>;
+  join(...parts: string[]): string;
+  basename(path: string): string;
+  dirname(path: string): string;
+  resolve(path: string): string;
+  /** A temporary sibling name for `path` (used by atomic writers that stream). */
+  tempName(path: string): string;
+}
+
+/** Reads exactly `length` bytes at `position`, or throws with the file named. */
+export async function readExactly(
+  file: RandomAccessFile,
+  position: number,
+  length: number,
+): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = await file.read(buffer, done, length - done, position + done);
+    if (n === 0) {
+      throw new UnexpectedEofError(file.path, position + done, position + length);
+    }
+    done += n;
+  }
+  return buffer;
+}
+
+export class UnexpectedEofError extends Error {
+  readonly code = 'UNEXPECTED_EOF';
+  constructor(
+    readonly path: string,
+    readonly at: number,
+    readonly wanted: number,
+  ) {
+    super(`${path}: file ends at byte ${at}, expected at least ${wanted} bytes (truncated?)`);
+  }
+}
