@@ -24,7 +24,8 @@ export interface RandomAccessFile {
   close(): Promise<void>;
 }
 
-export type OpenMode = 'r' | 'w' | 'r+';
+/** 'r' read-only (inputs), 'r+' read/write existing, 'w+' create or truncate for read/write. */
+export type OpenMode = 'r' | 'r+' | 'w+';
 
 export interface FileSystem {
   open(path: string, mode: OpenMode): Promise<RandomAccessFile>;

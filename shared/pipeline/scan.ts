@@ -122,14 +122,24 @@ export async function scanFolder(fs: FileSystem, dir: string, opts: Partial<Scan
   const frames = candidates.map((c) => c.frame as ScannedFrame);
   const usable = frames.filter((f) => f.excluded === null);
   const decision = decideMode(usable.length, {
-    frames_min: o.framesMin,
-    frames_reduced_threshold: o.framesReducedThreshold,
-    allow_emergency_mode: o.allowEmergencyMode,
+    assumptions: {
+      frames_min: o.framesMin,
+      frames_reduced_threshold: o.framesReducedThreshold,
+      reduced_mode_skip_clustering: true,
+      reduced_mode_cluster_range: [5, 10],
+    },
+    runtime: { allow_emergency_mode: o.allowEmergencyMode },
+    synthetic: { clustering: { cluster_count_range: [5, 30] } },
   });
   if (decision.mode === 'refused') {
-    problems.push({ file: null, code: 'INSUFFICIENT_FRAMES', severity: 'error', message: decision.message });
+    problems.push({ file: null, code: 'INSUFFICIENT_FRAMES', severity: 'error', message: decision.message ?? 'too few frames' });
   } else if (decision.mode === 'emergency') {
-    problems.push({ file: null, code: 'EMERGENCY_MODE', severity: 'warning', message: decision.message });
+    problems.push({
+      file: null,
+      code: 'EMERGENCY_MODE',
+      severity: 'warning',
+      message: `Only ${usable.length} usable frames (fewer than assumptions.frames_min = ${o.framesMin}): the run goes ahead in emergency mode because runtime.allow_emergency_mode is true; weights from so few frames are noisy.`,
+    });
   }
   const first = usable[0] ?? frames[0];
   return {

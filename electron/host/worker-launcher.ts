@@ -1,0 +1,103 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { HostToWorker, WorkerExit, WorkerExitReason, WorkerToHost } from './worker-messages';
+
+/**
+ * One interface over the two ways to run a worker: Electron's utilityProcess (in the app) and
+ * Node's child_process.fork (CLI, browser host, tests). Both run dist/workers/worker-main.js.
+ */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(message: HostToWorker): void;
+  onMessage(listener: (message: WorkerToHost) => void): void;
+  /** Resolves once, when the process has ended, with a typed reason. */
+  readonly exited: Promise<WorkerExit>;
+  /** Asks the worker to stop; kills it if it has not ended after `graceMs`. */
+  stop(graceMs?: number): Promise<WorkerExit>;
+  kill(): void;
+}
+
+export interface WorkerLauncher {
+  launch(): WorkerHandle;
+}
+
+export function defaultWorkerScript(): string {
+  // dist/cli/tile-compile.js and dist/workers/worker-main.js are siblings under dist/
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.resolve(here, '../workers/worker-main.js'), path.resolve(here, '../../dist/workers/worker-main.js')];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new Error(`worker entry point not found (looked in ${candidates.join(', ')}); run 'npm run build' first`);
+}
+
+export class NodeWorkerLauncher implements WorkerLauncher {
+  constructor(
+    private readonly script: string = defaultWorkerScript(),
+    private readonly execArgv: string[] = [],
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  launch(): WorkerHandle {
+    const child = fork(this.script, [], { execArgv: this.execArgv, env: this.env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+    return new NodeWorkerHandle(child);
+  }
+}
+
+class NodeWorkerHandle implements WorkerHandle {
+  private stderr = '';
+  private killedByUs = false;
+  readonly exited: Promise<WorkerExit>;
+
+  constructor(private readonly child: ChildProcess) {
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
+      process.stderr.write(chunk);
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        resolve({ reason: this.classify(code, signal), code, signal, stderrTail: this.stderr.split('\n').slice(-8).join('\n') });
+      });
+      child.once('error', () => {
+        /* 'exit' follows or the spawn failed; exit handles both */
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(message: HostToWorker): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  onMessage(listener: (message: WorkerToHost) => void): void {
+    this.child.on('message', (m) => listener(m as WorkerToHost));
+  }
+
+  async stop(graceMs = 1000): Promise<WorkerExit> {
+    this.send({ type: 'shutdown' });
+    const timer = setTimeout(() => this.kill(), graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.killedByUs = true;
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  private classify(code: number | null, signal: NodeJS.Signals | null): WorkerExitReason {
+    if (this.killedByUs) return 'killed';
+    // V8 heap exhaustion prints this and aborts; a SIGKILL we did not send is the kernel's OOM killer
+    if (/heap out of memory|Array buffer allocation failed|ERR_MEMORY_ALLOCATION_FAILED/i.test(this.stderr)) return 'oom';
+    if (signal === 'SIGKILL') return 'oom';
+    if (code === 0 && signal === null) return 'exited';
+    return 'crashed';
+  }
+}

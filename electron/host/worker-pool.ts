@@ -1,0 +1,175 @@
+/**
+ * The worker pool: runs a phase's units in worker processes under memory permits.
+ *
+ * Process model: the pool owns up to `ceiling` worker processes (spawned lazily, reused across
+ * units and phases). Each unit first takes a permit from the PermitSemaphore (which re-checks
+ * available memory), then goes to an idle worker. A worker that dies takes only its current unit
+ * with it: the unit is retried (bounded, with backoff); after an out-of-memory death the ceiling is
+ * lowered by one for the rest of the run instead of failing it. Units write their own outputs to
+ * the run directory, so retries and any completion order give the same result.
+ */
+import type { ExecuteOptions, ExecutorStats, TaskExecutor, TaskFailure, TaskUnit } from '../../shared/pipeline/tasks/executor';
+import { TaskError } from '../../shared/pipeline/tasks/executor';
+import { PermitSemaphore } from '../../shared/resources/permit-semaphore';
+import { CancelledError } from '../../shared/util/cancel';
+import type { WorkerHandle, WorkerLauncher } from './worker-launcher';
+import type { WorkerExit, WorkerToHost } from './worker-messages';
+
+export interface WorkerPoolOptions {
+  readonly ceiling: number;
+  readonly reserveMb: number;
+  readonly gamma: number;
+  readonly overheadMb: number;
+  readonly availableMb: () => number | null | Promise<number | null>;
+  readonly maxAttempts?: number;
+  readonly backoffBaseMs?: number;
+  /** Informs the host (events, logs) of a lowered ceiling or a retried unit. */
+  readonly onNotice?: (notice: { code: 'WORKER_OOM' | 'WORKER_CRASHED' | 'TASK_RETRY'; message: string; unit?: number }) => void;
+}
+
+interface PoolWorker {
+  readonly handle: WorkerHandle;
+  busy: boolean;
+  maxRssMb: number;
+  pending: ((m: WorkerToHost | { type: 'exit'; exit: WorkerExit }) => void) | null;
+  dead: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class WorkerPool implements TaskExecutor {
+  private readonly workers: PoolWorker[] = [];
+  private readonly semaphore: PermitSemaphore;
+  private nextId = 1;
+  private deadMaxRssMb = 0;
+
+  constructor(
+    private readonly launcher: WorkerLauncher,
+    private readonly opts: WorkerPoolOptions,
+  ) {
+    this.semaphore = new PermitSemaphore({ ceiling: opts.ceiling, reserveMb: opts.reserveMb, availableMb: opts.availableMb, sleep });
+  }
+
+  stats(): ExecutorStats {
+    const live = this.workers.filter((w) => !w.dead);
+    return {
+      workersLimit: this.semaphore.ceiling,
+      workersActive: this.semaphore.active,
+      workersMaxRssMb: this.deadMaxRssMb + live.reduce((s, w) => s + w.maxRssMb, 0),
+    };
+  }
+
+  get throttledAcquires(): number {
+    return this.semaphore.throttled;
+  }
+
+  async execute<P, R>(kind: string, units: readonly TaskUnit<P>[], opts: ExecuteOptions<R>): Promise<void> {
+    const maxAttempts = this.opts.maxAttempts ?? 3;
+    let failure: Error | null = null;
+    const running = new Set<Promise<void>>();
+    const onAbort = () => this.killAll();
+    const signal = opts.signal as AbortSignal | undefined;
+    signal?.addEventListener?.('abort', onAbort, { once: true });
+    try {
+      for (const unit of units) {
+        if (failure !== null || opts.signal?.aborted) break;
+        const need = this.opts.gamma * unit.sizeMb + this.opts.overheadMb;
+        const permit = await this.semaphore.acquire(need, opts.signal);
+        const p = (async () => {
+          try {
+            const result = await this.runWithRetries<R>(kind, unit, maxAttempts, opts);
+            await opts.onDone(unit.index, result);
+          } catch (err) {
+            failure ??= err as Error;
+          } finally {
+            permit.release();
+          }
+        })();
+        running.add(p);
+        void p.finally(() => running.delete(p));
+      }
+      await Promise.all(running);
+    } finally {
+      signal?.removeEventListener?.('abort', onAbort);
+    }
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (failure !== null) throw failure;
+  }
+
+  private async runWithRetries<R>(kind: string, unit: TaskUnit<unknown>, maxAttempts: number, opts: ExecuteOptions<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      const outcome = await this.runOnce(kind, unit);
+      if (outcome.ok) return outcome.result as R;
+      const { failure } = outcome;
+      if (failure.code === 'CANCELLED' || opts.signal?.aborted) throw new CancelledError();
+      if (!failure.transient || attempt >= maxAttempts) {
+        const code = failure.code === 'WORKER_OOM' ? 'OUT_OF_MEMORY' : failure.code;
+        throw new TaskError(code, `${kind} unit ${unit.index}: ${failure.message}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`);
+      }
+      this.opts.onNotice?.({ code: 'TASK_RETRY', unit: unit.index, message: `${kind} unit ${unit.index} failed (${failure.message}); retry ${attempt + 1} of ${maxAttempts}` });
+      await sleep((this.opts.backoffBaseMs ?? 200) * 2 ** (attempt - 1));
+    }
+  }
+
+  private async runOnce(kind: string, unit: TaskUnit<unknown>): Promise<{ ok: true; result: unknown } | { ok: false; failure: TaskFailure }> {
+    const worker = this.idleWorker();
+    worker.busy = true;
+    const id = this.nextId++;
+    const reply = new Promise<WorkerToHost | { type: 'exit'; exit: WorkerExit }>((resolve) => {
+      worker.pending = resolve;
+    });
+    worker.handle.send({ type: 'task', id, kind, payload: unit.payload });
+    const m = await reply;
+    worker.pending = null;
+    worker.busy = false;
+    switch (m.type) {
+      case 'result':
+        worker.maxRssMb = Math.max(worker.maxRssMb, m.maxRssMb);
+        return { ok: true, result: m.result };
+      case 'failed':
+        worker.maxRssMb = Math.max(worker.maxRssMb, m.maxRssMb);
+        return { ok: false, failure: m.failure };
+      case 'exit': {
+        const { exit } = m;
+        if (exit.reason === 'killed') return { ok: false, failure: { code: 'CANCELLED', message: 'worker stopped', transient: false } };
+        if (exit.reason === 'oom') {
+          const c = this.semaphore.lowerCeiling();
+          this.opts.onNotice?.({ code: 'WORKER_OOM', unit: unit.index, message: `a worker ran out of memory on ${kind} unit ${unit.index}; using at most ${c} worker${c === 1 ? '' : 's'} from now on` });
+          return { ok: false, failure: { code: 'WORKER_OOM', message: 'the worker ran out of memory', transient: true } };
+        }
+        this.opts.onNotice?.({ code: 'WORKER_CRASHED', unit: unit.index, message: `a worker crashed on ${kind} unit ${unit.index} (exit ${exit.code ?? exit.signal}): ${exit.stderrTail.trim().split('\n').pop() ?? ''}` });
+        return { ok: false, failure: { code: 'WORKER_CRASHED', message: `the worker process crashed (exit ${exit.code ?? exit.signal})`, transient: true } };
+      }
+      case 'ready':
+        throw new Error('unexpected ready message');
+    }
+  }
+
+  private idleWorker(): PoolWorker {
+    const idle = this.workers.find((w) => !w.busy && !w.dead);
+    if (idle) return idle;
+    const handle = this.launcher.launch();
+    const w: PoolWorker = { handle, busy: false, maxRssMb: 0, pending: null, dead: false };
+    handle.onMessage((m) => {
+      if (m.type === 'ready') return;
+      w.pending?.(m);
+    });
+    void handle.exited.then((exit) => {
+      w.dead = true;
+      this.deadMaxRssMb += w.maxRssMb;
+      w.maxRssMb = 0;
+      w.pending?.({ type: 'exit', exit });
+    });
+    this.workers.push(w);
+    return w;
+  }
+
+  private killAll(): void {
+    for (const w of this.workers) if (!w.dead) w.handle.kill();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.filter((w) => !w.dead).map((w) => w.handle.stop(1000)));
+  }
+}

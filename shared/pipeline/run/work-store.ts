@@ -1,0 +1,127 @@
+import type { RandomAccessFile } from '../../io/file-system';
+import { readExactly } from '../../io/file-system';
+
+/**
+ * The work store of METHOD.md section 6: the canvas cut into non-overlapping S×S cells (edge cells
+ * smaller), one preallocated file `work/cells.f32`, cells in row-major order and, inside a cell, the
+ * frames one after another:
+ *
+ *   offset(cell, fu, c, y) = cell.base + ((fu*planes + c)*cell.h + y)*cell.w*4
+ *
+ * P6 writes one block per (frame, cell) with a positional write; P9 reads the <= 3×3 cells of a tile
+ * with one large sequential read per cell. No overlap copies: size = N*Wc*Hc*planes*4 bytes.
+ * Float32 little-endian (the byte order of every platform the app ships on; checked at start-up).
+ */
+export interface StoreCell {
+  readonly x0: number;
+  readonly y0: number;
+  readonly w: number;
+  readonly h: number;
+  readonly base: number;
+}
+
+export interface StoreLayout {
+  readonly canvasWidth: number;
+  readonly canvasHeight: number;
+  readonly cellSize: number;
+  readonly cellsX: number;
+  readonly cellsY: number;
+  readonly frames: number;
+  readonly planes: number;
+  readonly cells: readonly StoreCell[];
+  readonly totalBytes: number;
+}
+
+export function planStore(canvasWidth: number, canvasHeight: number, cellSize: number, frames: number, planes: number): StoreLayout {
+  if (cellSize < 1) throw new Error(`cell size must be >= 1, got ${cellSize}`);
+  const cellsX = Math.ceil(canvasWidth / cellSize);
+  const cellsY = Math.ceil(canvasHeight / cellSize);
+  const cells: StoreCell[] = [];
+  let base = 0;
+  for (let cy = 0; cy < cellsY; cy++) {
+    for (let cx = 0; cx < cellsX; cx++) {
+      const x0 = cx * cellSize;
+      const y0 = cy * cellSize;
+      const w = Math.min(cellSize, canvasWidth - x0);
+      const h = Math.min(cellSize, canvasHeight - y0);
+      cells.push({ x0, y0, w, h, base });
+      base += frames * planes * w * h * 4;
+    }
+  }
+  return { canvasWidth, canvasHeight, cellSize, cellsX, cellsY, frames, planes, cells, totalBytes: base };
+}
+
+export function assertLittleEndian(): void {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('Tile Compile needs a little-endian CPU');
+}
+
+/** Writes frame `fu` (all planes, canvas-sized, plane-major) into every cell. */
+export async function writeFrameToStore(file: RandomAccessFile, layout: StoreLayout, fu: number, frame: Float32Array): Promise<void> {
+  const { canvasWidth: W, canvasHeight: H, planes } = layout;
+  if (frame.length !== W * H * planes) throw new Error(`frame has ${frame.length} values, the canvas needs ${W * H * planes}`);
+  let scratch = new Float32Array(0);
+  for (const cell of layout.cells) {
+    const n = planes * cell.w * cell.h;
+    if (scratch.length < n) scratch = new Float32Array(n);
+    let k = 0;
+    for (let c = 0; c < planes; c++) {
+      for (let y = 0; y < cell.h; y++) {
+        const row = (c * H + cell.y0 + y) * W + cell.x0;
+        scratch.set(frame.subarray(row, row + cell.w), k);
+        k += cell.w;
+      }
+    }
+    const bytes = new Uint8Array(scratch.buffer, 0, n * 4);
+    const offset = cell.base + fu * n * 4;
+    let done = 0;
+    while (done < bytes.length) done += await file.write(bytes, done, bytes.length - done, offset + done);
+  }
+}
+
+/** Indices of the cells a box intersects, row-major. */
+export function cellsOfBox(layout: StoreLayout, x0: number, y0: number, w: number, h: number): number[] {
+  const S = layout.cellSize;
+  const out: number[] = [];
+  for (let cy = Math.floor(y0 / S); cy <= Math.floor((y0 + h - 1) / S); cy++) {
+    for (let cx = Math.floor(x0 / S); cx <= Math.floor((x0 + w - 1) / S); cx++) out.push(cy * layout.cellsX + cx);
+  }
+  return out;
+}
+
+/**
+ * Reads the tile box [x0,x0+w)×[y0,y0+h) of every frame: a Float32Array laid out
+ * [frame][plane][y][x]. One sequential read per intersecting cell.
+ */
+export async function readTileStack(file: RandomAccessFile, layout: StoreLayout, x0: number, y0: number, w: number, h: number): Promise<Float32Array> {
+  const { frames: N, planes } = layout;
+  const out = new Float32Array(N * planes * w * h);
+  for (const ci of cellsOfBox(layout, x0, y0, w, h)) {
+    const cell = layout.cells[ci];
+    const bytes = await readExactly(file, cell.base, N * planes * cell.w * cell.h * 4);
+    const block = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    // intersection of the cell and the tile, in canvas coordinates
+    const ix0 = Math.max(x0, cell.x0);
+    const ix1 = Math.min(x0 + w, cell.x0 + cell.w);
+    const iy0 = Math.max(y0, cell.y0);
+    const iy1 = Math.min(y0 + h, cell.y0 + cell.h);
+    const span = ix1 - ix0;
+    for (let f = 0; f < N; f++) {
+      for (let c = 0; c < planes; c++) {
+        const src0 = ((f * planes + c) * cell.h) * cell.w;
+        const dst0 = ((f * planes + c) * h) * w;
+        for (let y = iy0; y < iy1; y++) {
+          const s = src0 + (y - cell.y0) * cell.w + (ix0 - cell.x0);
+          out.set(block.subarray(s, s + span), dst0 + (y - y0) * w + (ix0 - x0));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Creates the store file at its full size (sparse where the OS allows). */
+export async function preallocateStore(file: RandomAccessFile, layout: StoreLayout): Promise<void> {
+  if (layout.totalBytes === 0) return;
+  const size = await file.size();
+  if (size < layout.totalBytes) await file.write(new Uint8Array(1), 0, 1, layout.totalBytes - 1);
+}

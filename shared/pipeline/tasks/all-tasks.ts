@@ -1,0 +1,1 @@
+// Registers every pipeline task handler (imported for its side effects by workers and executors).

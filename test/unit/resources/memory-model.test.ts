@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { memoryNeedMb, planWorkers, type WorkerPlanInput } from '../../../shared/resources/memory-model';
+
+const base: WorkerPlanInput = {
+  baseMb: 200,
+  taskSizesMb: Array(100).fill(100),
+  ramMb: 16_000,
+  eta: 0.75,
+  gamma: 3,
+  overheadMb: 50,
+  minWorkers: 1,
+  maxWorkers: 0,
+  fallbackWorkers: 4,
+  cores: 64,
+};
+
+describe('memoryNeedMb', () => {
+  it('adds gamma*size + overhead per worker to the base, largest sizes first', () => {
+    expect(memoryNeedMb(0, base)).toBe(200);
+    expect(memoryNeedMb(2, { ...base, taskSizesMb: [10, 100, 50] })).toBe(200 + (300 + 50) + (150 + 50));
+  });
+});
+
+describe('planWorkers', () => {
+  it('picks the largest p with M(p) <= eta*RAM', () => {
+    // budget 12000: 200 + p*350 <= 12000 -> p = 33, clipped to the auto maximum 16
+    expect(planWorkers(base).workers).toBe(16);
+    const tight = planWorkers({ ...base, ramMb: 2000 }); // budget 1500: 200 + 350p <= 1500 -> p = 3
+    expect(tight.workers).toBe(3);
+    expect(tight.expectedPeakMb).toBeLessThanOrEqual(tight.budgetMb);
+    expect(memoryNeedMb(4, base)).toBeGreaterThan(tight.budgetMb);
+  });
+
+  it('never exceeds cores, tasks or max_workers', () => {
+    expect(planWorkers({ ...base, cores: 2 }).workers).toBe(2);
+    expect(planWorkers({ ...base, taskSizesMb: [100] }).workers).toBe(1);
+    expect(planWorkers({ ...base, maxWorkers: 5 }).workers).toBe(5);
+  });
+
+  it('refuses before any work when one worker does not fit, with the numbers', () => {
+    const p = planWorkers({ ...base, ramMb: 400 });
+    expect(p.fits).toBe(false);
+    expect(p.workers).toBe(0);
+    expect(p.reason).toMatch(/needs 550 MB for one worker, 300 MB available/);
+  });
+
+  it('falls back to fallback_workers when memory is unreadable', () => {
+    expect(planWorkers({ ...base, ramMb: null, cores: 8 }).workers).toBe(4);
+    expect(planWorkers({ ...base, ramMb: null, cores: 2 }).workers).toBe(2);
+  });
+
+  it('is monotone: more RAM never means fewer workers', () => {
+    let prev = 0;
+    for (let ram = 500; ram <= 20_000; ram += 250) {
+      const w = planWorkers({ ...base, ramMb: ram }).workers;
+      expect(w).toBeGreaterThanOrEqual(prev);
+      prev = w;
+    }
+  });
+});
