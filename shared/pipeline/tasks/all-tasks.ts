@@ -1,1 +1,2 @@
 // Registers every pipeline task handler (imported for its side effects by workers and executors).
+import './measure-task';

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import si from 'systeminformation';
+
+/**
+ * The memory numbers the ResourceGovernor needs (METHOD.md section 6):
+ *   M_RAM     = min(total RAM, cgroup limit (v2 memory.max / v1 limit_in_bytes), process.constrainedMemory(), memory_limit_mb)
+ *   available = min(OS available, cgroup limit − cgroup usage)
+ * systeminformation's `available` (MemAvailable on Linux) counts reclaimable page cache as free,
+ * which is what a new worker can really get.
+ */
+const MB = 1024 * 1024;
+
+async function readNumber(path: string): Promise<number | null> {
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    if (text === 'max') return null;
+    const n = Number(text);
+    // cgroup v1 reports "no limit" as a huge number near 2^63
+    return Number.isFinite(n) && n > 0 && n < 2 ** 60 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+async function cgroupLimitAndUsage(): Promise<{ limit: number | null; usage: number | null }> {
+  const v2 = await readNumber('/sys/fs/cgroup/memory.max');
+  if (v2 !== null) return { limit: v2, usage: await readNumber('/sys/fs/cgroup/memory.current') };
+  const v1 = await readNumber('/sys/fs/cgroup/memory/memory.limit_in_bytes');
+  return { limit: v1, usage: v1 !== null ? await readNumber('/sys/fs/cgroup/memory/memory.usage_in_bytes') : null };
+}
+
+export interface MemorySnapshot {
+  readonly totalMb: number | null;
+  readonly ramMb: number | null;
+  readonly availableMb: number | null;
+}
+
+export async function memorySnapshot(memoryLimitMb = 0): Promise<MemorySnapshot> {
+  let total: number | null = null;
+  let available: number | null = null;
+  try {
+    const m = await si.mem();
+    total = m.total > 0 ? m.total : null;
+    available = m.available > 0 ? m.available : null;
+  } catch {
+    /* unreadable: the model falls back to fallback_workers */
+  }
+  const { limit, usage } = await cgroupLimitAndUsage();
+  const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
+  const caps = [total, limit, constrained && constrained > 0 && constrained < 2 ** 60 ? constrained : null, memoryLimitMb > 0 ? memoryLimitMb * MB : null].filter(
+    (v): v is number => v !== null,
+  );
+  const ram = total === null && caps.length === 0 ? null : Math.min(...caps);
+  let avail = available;
+  if (limit !== null && usage !== null) avail = Math.min(avail ?? Infinity, limit - usage);
+  if (memoryLimitMb > 0 && avail !== null) avail = Math.min(avail, memoryLimitMb * MB);
+  return { totalMb: total === null ? null : total / MB, ramMb: ram === null ? null : ram / MB, availableMb: avail === null ? null : avail / MB };
+}
+
+export function processRssMb(): number {
+  return process.memoryUsage().rss / MB;
+}

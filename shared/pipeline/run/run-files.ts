@@ -1,0 +1,31 @@
+import type { FileSystem } from '../../io/file-system';
+
+/** Small typed helpers for the run directory's JSON and raw float32 files (always atomic). */
+export async function readJson<T>(fs: FileSystem, path: string): Promise<T> {
+  return JSON.parse(await fs.readText(path)) as T;
+}
+
+export async function writeJson(fs: FileSystem, path: string, data: unknown): Promise<void> {
+  await fs.mkdirp(fs.dirname(path));
+  await fs.writeFileAtomic(path, `${JSON.stringify(data, jsonReplacer, 1)}\n`);
+}
+
+/** NaN/Infinity are not JSON: written as null, typed arrays as plain arrays. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}
+
+export async function writeFloat32(fs: FileSystem, path: string, data: Float32Array): Promise<void> {
+  await fs.mkdirp(fs.dirname(path));
+  await fs.writeFileAtomic(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+export async function readFloat32(fs: FileSystem, path: string): Promise<Float32Array> {
+  const bytes = await fs.readFile(path);
+  // copy into an aligned buffer: a Node Buffer may sit at an odd offset of its pool
+  const out = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}

@@ -1,0 +1,116 @@
+import type { FileSystem } from '../../io/file-system';
+import type { CancelSignal } from '../../util/cancel';
+import { CancelledError } from '../../util/cancel';
+import type { TaskExecutor, TaskUnit } from '../tasks/executor';
+import type { EventLog } from './event-log';
+import type { RunContext } from './run-context';
+import type { RunState } from './run-state';
+
+/** PNG encoding lives in the host (sharp); shared/ only describes the pixels. */
+export interface PngRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  /** 8-bit (Uint8Array) or 16-bit (Uint16Array) samples, row-major, interleaved. */
+  readonly data: Uint8Array | Uint16Array;
+}
+
+export interface RunHost {
+  readonly fs: FileSystem;
+  readonly executor: TaskExecutor;
+  readonly now: () => Date;
+  readonly randomHex: () => string;
+  readonly encodePng: (req: PngRequest) => Promise<Uint8Array>;
+  /** RSS of this process and available memory, MB (for `resources` events). */
+  readonly memory: () => Promise<{ rssMb: number; availableMb: number | null }>;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface Runtime {
+  readonly host: RunHost;
+  readonly ctx: RunContext;
+  readonly events: EventLog;
+  readonly state: RunState;
+  readonly signal?: CancelSignal;
+}
+
+export type UnitName = 'frames' | 'tiles' | 'clusters' | 'bands' | 'steps';
+
+/**
+ * The sequence driver (STYLE.md practice 11): a phase hands over its units and what to do with each
+ * result; the driver owns resume (skips units whose done bit is set, re-reading their results),
+ * progress events (coalesced to >= 100 ms) with ETA, cancellation and the done bits.
+ */
+export async function runUnits<P, R>(
+  rt: Runtime,
+  phase: string,
+  kind: string,
+  unit: UnitName,
+  units: readonly TaskUnit<P>[],
+  hooks: {
+    /** Re-reads the result of a unit finished before a resume. */
+    readonly load: (index: number) => Promise<R>;
+    /** Called for every result, in index order of completion; may emit per-unit events. */
+    readonly onResult: (index: number, result: R, resumed: boolean) => void | Promise<void>;
+  },
+): Promise<void> {
+  const total = units.length;
+  rt.state.initUnits(phase, Math.max(1, ...units.map((u) => u.index + 1)));
+  const pending: TaskUnit<P>[] = [];
+  let done = 0;
+  for (const u of units) {
+    if (rt.state.isUnitDone(phase, u.index)) {
+      await hooks.onResult(u.index, await hooks.load(u.index), true);
+      done++;
+    } else {
+      pending.push(u);
+    }
+  }
+  const started = Date.now();
+  const doneAtStart = done;
+  let lastProgress = 0;
+  const progress = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastProgress < 100) return;
+    lastProgress = now;
+    const rate = (done - doneAtStart) / Math.max(1e-3, (now - started) / 1000);
+    const eta = rate > 0 ? (total - done) / rate : undefined;
+    rt.events.emit({ type: 'progress', phase, done, total, unit, ...(eta !== undefined && done < total ? { eta_s: Math.round(eta) } : {}) });
+  };
+  progress(true);
+  await rt.host.executor.execute<P, R>(kind, pending, {
+    signal: rt.signal,
+    onDone: async (index, result) => {
+      await rt.state.setUnitDone(phase, index);
+      done++;
+      await hooks.onResult(index, result, false);
+      progress(done === total);
+    },
+  });
+  if (rt.signal?.aborted) throw new CancelledError();
+  if (done !== total) progress(true);
+}
+
+/** Runs a phase body between phase_started and phase_finished, skipping it when state says done. */
+export async function runPhase<T>(
+  rt: Runtime,
+  phase: string,
+  meta: { total: number; unit: UnitName },
+  body: () => Promise<{ summary: Record<string, unknown>; status?: 'ok' | 'skipped'; result: T }>,
+): Promise<T> {
+  const t0 = Date.now();
+  rt.events.emit({ type: 'phase_started', phase, total: meta.total, unit: meta.unit });
+  await rt.state.setPhase(phase, { status: 'running', outputs: [] });
+  try {
+    const { summary, status = 'ok', result } = await body();
+    const seconds = (Date.now() - t0) / 1000;
+    await rt.state.setPhase(phase, { status, outputs: [], seconds });
+    rt.events.emit({ type: 'phase_finished', phase, status, seconds, summary });
+    return result;
+  } catch (err) {
+    const seconds = (Date.now() - t0) / 1000;
+    await rt.state.setPhase(phase, { status: 'failed', outputs: [], seconds });
+    rt.events.emit({ type: 'phase_finished', phase, status: 'failed', seconds, summary: { error: (err as Error).message } });
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+import { readFitsImage } from '../../fits/reader';
+import { luminanceY, proxyOf } from '../../image/views';
+import { measureBackground } from '../background';
+import { measureGlobalMetrics, type GlobalMetrics } from '../global-metrics';
+import { measureFrameStars } from '../measure-star';
+import { normalizeFrame } from '../normalize';
+import { detectStars, type Star } from '../registration/stars';
+import { loadRunContext, type RunContext } from '../run/run-context';
+import { readJson, writeFloat32, writeJson } from '../run/run-files';
+import { registerTaskHandler, type TaskEnv } from './registry';
+
+/**
+ * P2 — pass 1 over one frame (one frame in RAM): background per colour, normalization, proxy,
+ * global metrics, registration stars, frame star metrics. Outputs, each written atomically:
+ *   work/proxy/<f>.f32   half-resolution proxy P (float32)
+ *   work/stars/<f>.json  registration stars on P
+ *   work/measure/<f>.json the frame's P2 record (the unit's done marker: written last)
+ */
+export interface MeasurePayload {
+  readonly runDir: string;
+  readonly frame: number;
+}
+
+export interface MeasureRecord {
+  readonly frame: number;
+  readonly file: string;
+  readonly status: 'ok' | 'excluded';
+  readonly reason: string | null;
+  /** B[f,c] raw background per colour (MONO [B]; OSC/RGB [R, G, B]). */
+  readonly background: number[];
+  readonly backgroundFallback: boolean[];
+  /** Per metric channel (practical: one; strict: one per colour). */
+  readonly metrics: GlobalMetrics[];
+  readonly fwhm: number | null;
+  readonly roundness: number | null;
+  readonly stars: number;
+  readonly registrationStars: number;
+  readonly proxyWidth: number;
+  readonly proxyHeight: number;
+}
+
+export function measurePaths(ctx: RunContext, f: number) {
+  return {
+    proxy: ctx.paths.workFile('proxy', `${f}.f32`),
+    stars: ctx.paths.workFile('stars', `${f}.json`),
+    record: ctx.paths.workFile('measure', `${f}.json`),
+  };
+}
+
+export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promise<MeasureRecord> {
+  const ctx = await loadRunContext(env.fs, payload.runDir);
+  const frame = ctx.manifest.frames[payload.frame];
+  const out = measurePaths(ctx, payload.frame);
+  const { image } = await readFitsImage(env.fs, frame.path);
+  const bg = measureBackground(image, ctx.layout);
+  if (!bg.ok) {
+    const record: MeasureRecord = {
+      frame: payload.frame,
+      file: frame.name,
+      status: 'excluded',
+      reason: 'NO_POSITIVE_BACKGROUND',
+      background: bg.background,
+      backgroundFallback: bg.usedFallback,
+      metrics: [],
+      fwhm: null,
+      roundness: null,
+      stars: 0,
+      registrationStars: 0,
+      proxyWidth: 0,
+      proxyHeight: 0,
+    };
+    await writeJson(env.fs, out.record, record);
+    return record;
+  }
+  const normalized = normalizeFrame(image, ctx.layout, bg.background);
+  const proxy = proxyOf(normalized);
+  const metrics = measureGlobalMetrics(normalized, ctx.layout, bg.background, ctx.config.assumptions.pipeline_profile);
+  const stars: Star[] = detectStars(proxy.data, proxy.width, proxy.height, { topK: ctx.config.registration.star_topk });
+  const y = luminanceY(normalized, ctx.layout.colorMode);
+  const frameStars = measureFrameStars(y, normalized.width, normalized.height, stars);
+  await writeFloat32(env.fs, out.proxy, proxy.data);
+  await writeJson(env.fs, out.stars, stars);
+  const record: MeasureRecord = {
+    frame: payload.frame,
+    file: frame.name,
+    status: 'ok',
+    reason: null,
+    background: bg.background,
+    backgroundFallback: bg.usedFallback,
+    metrics,
+    fwhm: frameStars.fwhm,
+    roundness: frameStars.roundness,
+    stars: frameStars.stars,
+    registrationStars: stars.length,
+    proxyWidth: proxy.width,
+    proxyHeight: proxy.height,
+  };
+  await writeJson(env.fs, out.record, record);
+  return record;
+}
+
+export async function readMeasureRecord(ctx: RunContext, f: number): Promise<MeasureRecord> {
+  return readJson<MeasureRecord>(ctx.fs, measurePaths(ctx, f).record);
+}
+
+registerTaskHandler('measure', (env, payload) => measureFrame(env, payload as MeasurePayload));
