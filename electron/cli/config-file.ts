@@ -1,4 +1,4 @@
-import { loadConfig, formatProblem } from '../../shared/config';
+import { loadConfig } from '../../shared/config';
 import type { TileCompileConfig } from '../../shared/config';
 import type { ScanOptions } from '../../shared/pipeline/scan';
 import { nodeFileSystem } from '../host/node-file-system';
@@ -17,7 +17,7 @@ export async function loadConfigFile(file: string, io: CliIO): Promise<TileCompi
     return undefined;
   }
   const { config, problems } = loadConfig(text, file);
-  for (const p of problems) io.stderr(`${file}:${p.line}:${p.column}: ${p.severity}: ${formatProblem(p)}\n`);
+  for (const p of problems) io.stderr(`${file}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
   return config ?? undefined;
 }
 

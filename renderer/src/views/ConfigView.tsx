@@ -1,0 +1,73 @@
+import { useT } from '../hooks';
+import { appStore, useApp } from '../store';
+import { YamlEditor } from '../components/YamlEditor';
+import { PRESET_NAMES, defaultText, presetText, problemText, type PresetName } from '../lib/config-service';
+
+export function ConfigView() {
+  const t = useT();
+  const text = useApp((s) => s.configText);
+  const lint = useApp((s) => s.lint);
+  const lang = useApp((s) => s.lang);
+  const { setConfigText } = appStore().getState();
+  const warnings = lint.problems.length - lint.errorCount;
+
+  return (
+    <div className="view config-view">
+      <div className="config-main">
+        <div className="toolbar">
+          <select
+            aria-label={t('config.presets')}
+            value=""
+            onChange={(e) => e.target.value && setConfigText(presetText(e.target.value as PresetName))}
+            data-testid="preset-select"
+          >
+            <option value="">{t('config.preset.choose')}</option>
+            {PRESET_NAMES.map((p) => (
+              <option key={p} value={p}>
+                {t(`config.preset.${p}` as const)}
+              </option>
+            ))}
+          </select>
+          <button onClick={() => setConfigText(defaultText(lang))}>{t('config.defaults')}</button>
+          <span className="muted small">{t('config.hoverHint')}</span>
+        </div>
+        <div className={lint.errorCount > 0 ? 'config-status error' : 'config-status ok'} data-testid="config-status">
+          {lint.errorCount > 0 ? t('config.errors', { n: lint.errorCount }) : t('config.valid')}
+          {warnings > 0 ? ` ${t('config.warnings', { n: warnings })}` : ''}
+        </div>
+        <YamlEditor text={text} problems={lint.problems} lang={lang} onChange={setConfigText} />
+      </div>
+      <aside className="config-side">
+        {lint.problems.length > 0 ? (
+          <section className="card">
+            <ul className="problem-list" data-testid="config-problems">
+              {lint.problems.map((p, i) => (
+                <li key={i} className={`problem ${p.severity}`} data-code={p.code}>
+                  <span className="sev">{p.severity === 'error' ? '✖' : '⚠'}</span>
+                  <span>{problemText(p)}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        <section className="card">
+          <h2>{t('config.diff')}</h2>
+          {lint.diff.length === 0 ? <p className="muted">{t('config.noDiff')}</p> : null}
+          <table className="diff-table" data-testid="config-diff">
+            <tbody>
+              {lint.diff.map((d) => (
+                <tr key={d.path}>
+                  <td className="mono">{d.path}</td>
+                  <td className="mono changed">{JSON.stringify(d.value)}</td>
+                  <td className="mono muted">
+                    {t('config.default')} {JSON.stringify(d.default)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './events';
+export * from './channels';
+export * from './api';

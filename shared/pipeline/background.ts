@@ -1,0 +1,200 @@
+/**
+ * P2.2 background per colour (METHOD.md): an object mask per colour c (|v - median_c| >
+ * 3*sigma_MAD_c, statistics of colour c only), the union of those masks dilated by a disk of
+ * radius 3, then B[f,c] = median of the non-object pixels of colour c. If that is <= eps_bg, the
+ * median after 5 rounds of 3-SD clipping of colour c; still <= eps_bg -> NO_POSITIVE_BACKGROUND,
+ * returned as data (the frame is excluded, the run goes on).
+ * Colours: MONO one; RGB the three planes; OSC R, G (both G phases together), B of the mosaic.
+ * The colour helpers here are shared with local background matching (P6.4).
+ */
+import { dilateDisk } from '../image/filters';
+import { bayerColorAt, type BayerPattern, type ColorMode, type Image } from '../image/image';
+import { medianAndSigmaMad, medianInPlace } from '../image/stats';
+
+export const EPS_BG = 1e-6;
+export const OBJECT_MASK_SIGMA = 3;
+export const OBJECT_MASK_DILATION_PX = 3;
+
+/** How the pixels of an image split into colours. */
+export interface ColourLayout {
+  readonly colorMode: ColorMode;
+  /** Required for OSC. */
+  readonly pattern?: BayerPattern;
+}
+
+/** Pixel box [x0, x0+w) x [y0, y0+h). */
+export interface Box {
+  readonly x0: number;
+  readonly y0: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+export function colourCount(layout: ColourLayout): number {
+  return layout.colorMode === 'MONO' ? 1 : 3;
+}
+
+/** Colour index of the 2x2 phase ((y & 1) << 1 | (x & 1)); all zeros for non-OSC layouts. */
+function phaseColours(layout: ColourLayout): Uint8Array {
+  const t = new Uint8Array(4);
+  if (layout.colorMode !== 'OSC') return t;
+  if (!layout.pattern) throw new RangeError('OSC layout needs a Bayer pattern');
+  for (let p = 0; p < 4; p++) t[p] = bayerColorAt(layout.pattern, p & 1, p >> 1);
+  return t;
+}
+
+function checkLayout(image: Image, layout: ColourLayout): void {
+  const want = layout.colorMode === 'RGB' ? 3 : 1;
+  if (image.planes !== want) throw new RangeError(`${layout.colorMode} image needs ${want} plane(s), got ${image.planes}`);
+}
+
+/**
+ * Calls visit(i, pixelIndex) for each pixel of colour c inside `box` (default: the whole image),
+ * in row-major order; `i` is the offset into image.data (plane-major), pixelIndex = y*width + x.
+ */
+export function forEachColourPixel(
+  image: Image,
+  layout: ColourLayout,
+  c: number,
+  visit: (dataIndex: number, pixelIndex: number) => void,
+  box?: Box,
+): void {
+  const { width: w, height: h } = image;
+  const x0 = box ? Math.max(0, box.x0) : 0;
+  const y0 = box ? Math.max(0, box.y0) : 0;
+  const x1 = box ? Math.min(w, box.x0 + box.w) : w;
+  const y1 = box ? Math.min(h, box.y0 + box.h) : h;
+  if (layout.colorMode === 'OSC') {
+    const phase = phaseColours(layout);
+    for (let y = y0; y < y1; y++) {
+      const row = y * w;
+      for (let x = x0; x < x1; x++) if (phase[((y & 1) << 1) | (x & 1)] === c) visit(row + x, row + x);
+    }
+    return;
+  }
+  const planeBase = layout.colorMode === 'RGB' ? c * w * h : 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * w;
+    for (let x = x0; x < x1; x++) visit(planeBase + row + x, row + x);
+  }
+}
+
+/** Finite values of colour c (optionally inside a box, optionally skipping masked pixels). */
+export function colourValues(image: Image, layout: ColourLayout, c: number, mask?: Uint8Array, box?: Box): Float64Array {
+  const d = image.data;
+  let n = 0;
+  forEachColourPixel(image, layout, c, (i, p) => {
+    if (Number.isFinite(d[i]) && !(mask && mask[p])) n++;
+  }, box);
+  const out = new Float64Array(n);
+  let j = 0;
+  forEachColourPixel(image, layout, c, (i, p) => {
+    const v = d[i];
+    if (Number.isFinite(v) && !(mask && mask[p])) out[j++] = v;
+  }, box);
+  return out;
+}
+
+/**
+ * Object mask of METHOD.md P2.2 over pixel positions (width x height): a pixel is an object if
+ * its value deviates from its colour's median by more than 3 sigma_MAD of that colour, in any
+ * colour/plane; the union is dilated by a disk of radius 3. NaN pixels are never objects.
+ */
+export function objectMask(image: Image, layout: ColourLayout): Uint8Array {
+  return objectMasks(image, layout, false)[0];
+}
+
+/**
+ * The mask to use for each colour. `independentColours` false: the spec's union mask for every
+ * colour. true: each colour's own mask, dilated on its own, so that no colour's pixels influence
+ * another colour's statistics (the strict profile's channel independence, METHOD.md property 7).
+ */
+export function objectMasks(image: Image, layout: ColourLayout, independentColours: boolean): Uint8Array[] {
+  checkLayout(image, layout);
+  const { width: w, height: h } = image;
+  const nc = colourCount(layout);
+  const d = image.data;
+  const raws: Uint8Array[] = [];
+  let raw = new Uint8Array(w * h);
+  for (let c = 0; c < nc; c++) {
+    if (independentColours && c > 0) raw = new Uint8Array(w * h);
+    const { median: med, sigma } = medianAndSigmaMad(colourValues(image, layout, c));
+    if (Number.isFinite(med)) {
+      const limit = OBJECT_MASK_SIGMA * sigma;
+      forEachColourPixel(image, layout, c, (i, p) => {
+        if (Math.abs(d[i] - med) > limit) raw[p] = 1; // NaN compares false: never an object
+      });
+    }
+    if (independentColours) raws.push(raw);
+  }
+  if (!independentColours) {
+    const union = dilateDisk(raw, w, h, OBJECT_MASK_DILATION_PX);
+    return new Array<Uint8Array>(nc).fill(union);
+  }
+  return raws.map((m) => dilateDisk(m, w, h, OBJECT_MASK_DILATION_PX));
+}
+
+export interface BackgroundOptions {
+  /** Per-colour object masks instead of their union (strict profile); default false. */
+  readonly independentColours?: boolean;
+}
+
+/** Median after `rounds` rounds of |v - mean| <= k*SD clipping (population SD); NaN if empty. */
+export function sigmaClippedMedian(values: Float64Array, rounds = 5, k = 3): number {
+  let cur = values;
+  for (let r = 0; r < rounds && cur.length > 0; r++) {
+    let s = 0;
+    for (let i = 0; i < cur.length; i++) s += cur[i];
+    const m = s / cur.length;
+    let v = 0;
+    for (let i = 0; i < cur.length; i++) v += (cur[i] - m) * (cur[i] - m);
+    const sd = Math.sqrt(v / cur.length);
+    let n = 0;
+    for (let i = 0; i < cur.length; i++) if (Math.abs(cur[i] - m) <= k * sd) n++;
+    if (n === cur.length) break;
+    const next = new Float64Array(n);
+    let j = 0;
+    for (let i = 0; i < cur.length; i++) if (Math.abs(cur[i] - m) <= k * sd) next[j++] = cur[i];
+    cur = next;
+  }
+  return medianInPlace(cur.slice());
+}
+
+export type BackgroundResult =
+  | {
+      readonly ok: true;
+      /** B[f,c] per colour (MONO [B]; RGB/OSC [R, G, B]). */
+      readonly background: number[];
+      /** Per colour: the 3-SD-clip fallback was needed. */
+      readonly usedFallback: boolean[];
+    }
+  | {
+      readonly ok: false;
+      readonly code: 'NO_POSITIVE_BACKGROUND';
+      /** First colour without a positive background. */
+      readonly colour: number;
+      readonly background: number[];
+      readonly usedFallback: boolean[];
+    };
+
+/** B[f,c] of one calibrated raw frame (P2.2). */
+export function measureBackground(image: Image, layout: ColourLayout, options: BackgroundOptions = {}): BackgroundResult {
+  checkLayout(image, layout);
+  const masks = objectMasks(image, layout, options.independentColours ?? false);
+  const background: number[] = [];
+  const usedFallback: boolean[] = [];
+  let failed = -1;
+  for (let c = 0; c < colourCount(layout); c++) {
+    let b = medianInPlace(colourValues(image, layout, c, masks[c]));
+    let fallback = false;
+    if (!(b > EPS_BG)) {
+      fallback = true;
+      b = sigmaClippedMedian(colourValues(image, layout, c));
+      if (!(b > EPS_BG) && failed < 0) failed = c;
+    }
+    background.push(b);
+    usedFallback.push(fallback);
+  }
+  if (failed >= 0) return { ok: false, code: 'NO_POSITIVE_BACKGROUND', colour: failed, background, usedFallback };
+  return { ok: true, background, usedFallback };
+}

@@ -1,0 +1,280 @@
+import { bayerColorAt, type BayerPattern, type Image } from '../image/image';
+import { median, medianAndSigmaMad } from '../image/stats';
+
+/**
+ * P12 finish (METHOD.md): scale by B_out, bilinear debayer, optional cosmetic correction, validity
+ * by coverage, invalid value, crop to valid. Pure; the runner writes the FITS and PNG files.
+ */
+
+export interface FinishConfig {
+  readonly debayer: boolean;
+  readonly stacking: { readonly cosmetic_correction: boolean; readonly cosmetic_correction_sigma: number };
+  readonly output: { readonly min_coverage_fraction: number; readonly invalid_value: 'zero' | 'nan'; readonly crop_to_valid: boolean };
+}
+
+/** B_out[c] = median_f B[f,c] over finite positive values, else 1 [REF]. `bByChannel[c][f]`. */
+export function outputBackgrounds(bByChannel: readonly ArrayLike<number>[]): number[] {
+  return bByChannel.map((b) => {
+    const pos: number[] = [];
+    for (let f = 0; f < b.length; f++) if (Number.isFinite(b[f]) && b[f] > 0) pos.push(b[f]);
+    const m = median(pos);
+    return Number.isFinite(m) && m > 0 ? m : 1;
+  });
+}
+
+/** Multiplies channel c by bOut[c]: plane c (mono/RGB) or CFA colour c of a mosaic when `cfa` is given. */
+export function scaleByBackground(image: Image, bOut: readonly number[], cfa?: BayerPattern): Image {
+  const { width: w, height: h, planes } = image;
+  const out = new Float32Array(image.data.length);
+  for (let c = 0; c < planes; c++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (c * h + y) * w + x;
+        const ch = cfa && planes === 1 ? bayerColorAt(cfa, x, y) : c;
+        const s = bOut[ch] ?? 1;
+        out[i] = image.data[i] * s;
+      }
+    }
+  }
+  return { width: w, height: h, planes, data: out };
+}
+
+/**
+ * Bilinear debayer of a mosaic [REF formulas]: at an R/B site G = mean of the 4 orthogonal
+ * neighbours and the opposite colour = mean of the 4 diagonal ones; at a G site each missing colour
+ * from its 2 horizontal or 2 vertical neighbours (whichever carry it, by row parity). NaN neighbours
+ * are skipped. At the image edge the missing neighbours are skipped too: clamping the coordinate
+ * would read a pixel of another CFA colour and mix phases.
+ */
+export function debayerBilinear(mosaic: Float32Array, width: number, height: number, pattern: BayerPattern): Image {
+  const np = width * height;
+  if (mosaic.length < np) throw new RangeError('debayer: mosaic smaller than width*height');
+  const out = new Float32Array(3 * np);
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= width || y >= height ? Number.NaN : mosaic[y * width + x]);
+  const mean = (...v: number[]): number => {
+    let s = 0;
+    let n = 0;
+    for (const x of v) {
+      if (x - x === 0) {
+        s += x;
+        n++;
+      }
+    }
+    return n === 0 ? Number.NaN : s / n;
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const col = bayerColorAt(pattern, x, y);
+      out[col * np + i] = mosaic[i];
+      if (col !== 1) {
+        out[np + i] = mean(at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1));
+        out[(2 - col) * np + i] = mean(at(x - 1, y - 1), at(x + 1, y - 1), at(x - 1, y + 1), at(x + 1, y + 1));
+      } else {
+        const hc = bayerColorAt(pattern, x + 1, y);
+        const vc = bayerColorAt(pattern, x, y + 1);
+        out[hc * np + i] = mean(at(x - 1, y), at(x + 1, y));
+        out[vc * np + i] = mean(at(x, y - 1), at(x, y + 1));
+      }
+    }
+  }
+  return { width, height, planes: 3, data: out };
+}
+
+/**
+ * Cosmetic correction [REF]: a pixel above median + k*sigma_MAD with at most 1 of its 8 neighbours
+ * above median + (k/2)*sigma_MAD is an isolated hot pixel and becomes the mean of the (valid) pixels
+ * at distance 2 (x+-2, y+-2). Statistics per plane, or per CFA colour for a mosaic with `cfa`
+ * (distance 2 keeps the CFA colour). Decisions read the uncorrected image.
+ */
+export function cosmeticCorrection(image: Image, sigmaK: number, cfa?: BayerPattern): { image: Image; corrected: number } {
+  const { width: w, height: h, planes } = image;
+  const np = w * h;
+  const data = image.data.slice();
+  let corrected = 0;
+  for (let c = 0; c < planes; c++) {
+    const plane = image.data.subarray(c * np, (c + 1) * np);
+    const groups = cfa && planes === 1 ? 3 : 1;
+    const hot = new Float64Array(groups);
+    const warm = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) {
+      const vals: number[] = [];
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (groups === 1 || bayerColorAt(cfa!, x, y) === g) vals.push(plane[y * w + x]);
+      const { median: m, sigma } = medianAndSigmaMad(vals);
+      hot[g] = m + sigmaK * sigma;
+      warm[g] = m + (sigmaK / 2) * sigma;
+    }
+    const groupOf = (x: number, y: number) => (groups === 1 ? 0 : bayerColorAt(cfa!, x, y));
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = plane[y * w + x];
+        if (!(v > hot[groupOf(x, y)])) continue;
+        let warmNeighbours = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            const yy = y + dy;
+            if ((dx === 0 && dy === 0) || xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+            if (plane[yy * w + xx] > warm[groupOf(xx, yy)]) warmNeighbours++;
+          }
+        }
+        if (warmNeighbours > 1) continue;
+        let s = 0;
+        let n = 0;
+        for (const [xx, yy] of [[x - 2, y], [x + 2, y], [x, y - 2], [x, y + 2]]) {
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const u = plane[yy * w + xx];
+          if (Number.isFinite(u)) {
+            s += u;
+            n++;
+          }
+        }
+        if (n === 0) continue;
+        data[c * np + y * w + x] = s / n;
+        corrected++;
+      }
+    }
+  }
+  return { image: { width: w, height: h, planes, data }, corrected };
+}
+
+/** Coverage threshold of P12.4: max(1, ceil(min_coverage_fraction*N)). */
+export function minCoverage(minCoverageFraction: number, nUsable: number): number {
+  return Math.max(1, Math.ceil(minCoverageFraction * nUsable));
+}
+
+export interface ValidityResult {
+  readonly image: Image;
+  /** 1 where the pixel is finite in every plane and covered by enough frames. */
+  readonly mask: Uint8Array;
+  readonly validPixels: number;
+}
+
+/** Invalid (non-finite, or coverage below the threshold) pixels become 0 or NaN. */
+export function applyValidity(image: Image, coverage: ArrayLike<number>, minCov: number, invalidValue: 'zero' | 'nan'): ValidityResult {
+  const { width: w, height: h, planes } = image;
+  const np = w * h;
+  if (coverage.length !== np) throw new RangeError(`validity: coverage has ${coverage.length} pixels, image ${np}`);
+  const fill = invalidValue === 'zero' ? 0 : Number.NaN;
+  const data = image.data.slice();
+  const mask = new Uint8Array(np);
+  let validPixels = 0;
+  for (let i = 0; i < np; i++) {
+    const covered = coverage[i] >= minCov;
+    let all = covered;
+    for (let c = 0; c < planes; c++) {
+      const k = c * np + i;
+      if (!covered || !Number.isFinite(data[k])) {
+        data[k] = fill;
+        all = false;
+      }
+    }
+    if (all) {
+      mask[i] = 1;
+      validPixels++;
+    }
+  }
+  return { image: { width: w, height: h, planes, data }, mask, validPixels };
+}
+
+export interface CropBox {
+  readonly x0: number;
+  readonly y0: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Bounding box of mask = 1, or null when nothing is valid. `alignEven` moves the origin down to
+ * even coordinates so a cropped mosaic keeps its Bayer phase.
+ */
+export function validBoundingBox(mask: Uint8Array, width: number, height: number, alignEven = false): CropBox | null {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (mask[y * width + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  if (alignEven) {
+    x0 -= x0 & 1;
+    y0 -= y0 & 1;
+  }
+  return { x0, y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** Crops every plane of an image (or a 1-plane array such as coverage) to `box`. */
+export function cropPlanes<T extends Float32Array | Int32Array | Uint16Array>(data: T, width: number, height: number, planes: number, box: CropBox): T {
+  const ctor = data.constructor as new (n: number) => T;
+  const out = new ctor(planes * box.width * box.height);
+  for (let c = 0; c < planes; c++) {
+    for (let y = 0; y < box.height; y++) {
+      const src = (c * height + box.y0 + y) * width + box.x0;
+      out.set(data.subarray(src, src + box.width) as unknown as ArrayLike<number>, (c * box.height + y) * box.width);
+    }
+  }
+  return out;
+}
+
+export interface FinishInput {
+  /** Assembled result on the canvas: mono, RGB planes, or (OSC) the 1-plane mosaic. */
+  readonly stacked: Image;
+  readonly colorMode: 'MONO' | 'OSC' | 'RGB';
+  readonly bayerPattern?: BayerPattern;
+  /** B[f,c] per channel (mono: 1, RGB/OSC: R, G, B), each over usable frames. */
+  readonly backgrounds: readonly ArrayLike<number>[];
+  /** P6 coverage count per canvas pixel. */
+  readonly coverage: ArrayLike<number>;
+  readonly nUsable: number;
+}
+
+export interface FinishResult {
+  /** stack.fits data: mono or RGB (debayered OSC); the mosaic when debayer is off. */
+  readonly image: Image;
+  /** OSC: the scaled mosaic (stack_mosaic.fits), same validity and crop. */
+  readonly mosaic: Image | null;
+  readonly coverage: Int32Array;
+  readonly crop: CropBox | null;
+  readonly bOut: readonly number[];
+  readonly validPixels: number;
+  readonly cosmeticCorrected: number;
+}
+
+export function finishImage(input: FinishInput, cfg: FinishConfig): FinishResult {
+  const { stacked, colorMode } = input;
+  const osc = colorMode === 'OSC';
+  if (osc && !input.bayerPattern) throw new RangeError('finish: OSC needs the Bayer pattern');
+  const cfa = osc ? input.bayerPattern : undefined;
+  const bOut = outputBackgrounds(input.backgrounds);
+  const scaled = scaleByBackground(stacked, bOut, cfa);
+  let image = osc && cfg.debayer ? debayerBilinear(scaled.data, scaled.width, scaled.height, cfa!) : scaled;
+  let cosmeticCorrected = 0;
+  if (cfg.stacking.cosmetic_correction) {
+    const cc = cosmeticCorrection(image, cfg.stacking.cosmetic_correction_sigma, image.planes === 1 ? cfa : undefined);
+    image = cc.image;
+    cosmeticCorrected = cc.corrected;
+  }
+  const minCov = minCoverage(cfg.output.min_coverage_fraction, input.nUsable);
+  const valid = applyValidity(image, input.coverage, minCov, cfg.output.invalid_value);
+  let mosaic = osc && cfg.debayer ? applyValidity(scaled, input.coverage, minCov, cfg.output.invalid_value).image : null;
+  image = valid.image;
+  let coverage = Int32Array.from(input.coverage);
+  let crop: CropBox | null = null;
+  if (cfg.output.crop_to_valid) {
+    crop = validBoundingBox(valid.mask, image.width, image.height, osc);
+    if (crop) {
+      const box = crop;
+      image = { width: box.width, height: box.height, planes: image.planes, data: cropPlanes(image.data, image.width, image.height, image.planes, box) };
+      if (mosaic) mosaic = { width: box.width, height: box.height, planes: 1, data: cropPlanes(mosaic.data, mosaic.width, mosaic.height, 1, box) };
+      coverage = cropPlanes(coverage, stacked.width, stacked.height, 1, box);
+    }
+  }
+  return { image, mosaic, coverage, crop, bOut, validPixels: valid.validPixels, cosmeticCorrected };
+}

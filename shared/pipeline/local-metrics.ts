@@ -1,0 +1,195 @@
+/**
+ * P6.5 local metrics per tile of one matched frame (METHOD.md), on the luminance Y of the canvas
+ * (strict profile: on each channel plane, one table per channel):
+ *   R = Y - box31(Y) (box within the tile); bg0 = median(Y); s0 = sigma_MAD(R) (0 -> SD);
+ *   background pixels Y <= bg0 + 3*s0; B = their median of Y + mean of D_f over the tile (the real
+ *   sky); sigma = sigma_MAD of R there; E = median |grad R|^2 over the tile; S = E/sigma^2 [DIFF].
+ *   Stars: local maxima of R above 3*s0, strictly above their 8 neighbours, greedily >= 5 px apart
+ *   by descending R (ties row-major), at most 50 [DIFF: REF Shi-Tomasi]; measure_star(Y, x, y, r, bg0)
+ *   with r = max(5, ceil(1.5*F)); FWHM, Rnd, C = medians; nstar = stars measured.
+ * A tile with < 50 % valid pixels is missing in this frame.
+ */
+import { boxMean, sobelMagnitudeSq } from '../image/filters';
+import { median, medianAndSigmaMad, stdDev } from '../image/stats';
+import { type Plane } from '../image/views';
+import { type Box } from './background';
+import { EPS_MAD } from './global-metrics';
+import { measureStar } from './measure-star';
+
+export const LOCAL_BOX_PX = 31;
+export const LOCAL_STAR_SIGMA = 3;
+export const LOCAL_STAR_MIN_SEPARATION_PX = 5;
+export const LOCAL_STAR_MAX = 50;
+export const TILE_MIN_VALID_SHARE = 0.5;
+
+export interface TileMetrics {
+  /** Median FWHM of the measured stars (px); NaN without stars. */
+  readonly fwhm: number;
+  readonly roundness: number;
+  readonly contrast: number;
+  readonly nstar: number;
+  readonly B: number;
+  readonly sigma: number;
+  readonly E: number;
+  readonly S: number;
+}
+
+/** measure_star radius for local metrics: max(5, ceil(1.5*F)). */
+export function localStarRadius(seeingPx: number): number {
+  return Math.max(5, Math.ceil(1.5 * seeingPx));
+}
+
+function extractTile(y: Plane, box: Box): Float32Array {
+  const out = new Float32Array(box.w * box.h);
+  for (let r = 0; r < box.h; r++) {
+    const from = (box.y0 + r) * y.width + box.x0;
+    out.set(y.data.subarray(from, from + box.w), r * box.w);
+  }
+  return out;
+}
+
+/** Local maxima candidates of R (tile coordinates), selected greedily as the spec says. */
+export function detectLocalStars(rPlane: Float32Array, w: number, h: number, threshold: number): { x: number; y: number }[] {
+  const cands: number[] = [];
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v = rPlane[i];
+      if (!(v > threshold)) continue;
+      let peak = true;
+      for (let dy = -1; dy <= 1 && peak; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx !== 0 || dy !== 0) && !(v > rPlane[i + dy * w + dx])) {
+            peak = false;
+            break;
+          }
+        }
+      }
+      if (peak) cands.push(i);
+    }
+  }
+  cands.sort((a, b) => rPlane[b] - rPlane[a] || a - b);
+  const picked: { x: number; y: number }[] = [];
+  const minSq = LOCAL_STAR_MIN_SEPARATION_PX * LOCAL_STAR_MIN_SEPARATION_PX;
+  for (const i of cands) {
+    if (picked.length >= LOCAL_STAR_MAX) break;
+    const x = i % w;
+    const y = (i - x) / w;
+    if (picked.every((p) => (p.x - x) ** 2 + (p.y - y) ** 2 >= minSq)) picked.push({ x, y });
+  }
+  return picked;
+}
+
+/**
+ * Metrics of one tile of one frame; null when the tile is missing (< 50 % valid pixels).
+ * `offsetMean` = mean of D_f over the tile (0 for the reference frame or without matching).
+ */
+export function measureTileMetrics(y: Plane, box: Box, seeingPx: number, offsetMean = 0): TileMetrics | null {
+  const { w, h } = box;
+  const tile = extractTile(y, box);
+  let valid = 0;
+  for (let i = 0; i < tile.length; i++) if (Number.isFinite(tile[i])) valid++;
+  if (tile.length === 0 || valid < TILE_MIN_VALID_SHARE * tile.length) return null;
+
+  const smooth = boxMean(tile, w, h, LOCAL_BOX_PX);
+  const r = new Float32Array(tile.length);
+  for (let i = 0; i < tile.length; i++) r[i] = tile[i] - smooth[i];
+  const bg0 = median(tile);
+  let s0 = medianAndSigmaMad(r).sigma;
+  if (!(s0 > 0)) s0 = stdDev(r);
+  const limit = bg0 + 3 * s0;
+  const bgY: number[] = [];
+  const bgR: number[] = [];
+  for (let i = 0; i < tile.length; i++) {
+    if (tile[i] <= limit) {
+      bgY.push(tile[i]);
+      bgR.push(r[i]);
+    }
+  }
+  const B = median(bgY) + offsetMean;
+  const sigma = medianAndSigmaMad(bgR).sigma;
+  const E = median(sobelMagnitudeSq(r, w, h));
+  // constant tiles have sigma 0; the floor keeps S finite (0 there)
+  const noise = Math.max(Number.isFinite(sigma) ? sigma : 0, EPS_MAD);
+  const S = E / (noise * noise);
+
+  const radius = localStarRadius(seeingPx);
+  const fw: number[] = [];
+  const rnd: number[] = [];
+  const con: number[] = [];
+  for (const p of detectLocalStars(r, w, h, LOCAL_STAR_SIGMA * s0)) {
+    const m = measureStar(y.data, y.width, y.height, box.x0 + p.x, box.y0 + p.y, radius, bg0);
+    if (!m) continue;
+    fw.push(m.fwhm);
+    rnd.push(m.roundness);
+    con.push(m.contrast);
+  }
+  return { fwhm: median(fw), roundness: median(rnd), contrast: median(con), nstar: fw.length, B, sigma, E, S };
+}
+
+/**
+ * The N x tiles metric table of one channel; entry (f, t) at f*nTiles + t. NaN = undefined,
+ * missing[f*nTiles + t] = 1 where the tile had < 50 % valid pixels in frame f.
+ */
+export interface LocalMetricsTable {
+  readonly nFrames: number;
+  readonly nTiles: number;
+  readonly fwhm: Float32Array;
+  readonly roundness: Float32Array;
+  readonly contrast: Float32Array;
+  readonly nstar: Float32Array;
+  readonly B: Float32Array;
+  readonly sigma: Float32Array;
+  readonly E: Float32Array;
+  readonly S: Float32Array;
+  readonly missing: Uint8Array;
+}
+
+export const TILE_METRIC_KEYS = ['fwhm', 'roundness', 'contrast', 'nstar', 'B', 'sigma', 'E', 'S'] as const;
+
+export function createLocalMetricsTable(nFrames: number, nTiles: number): LocalMetricsTable {
+  const col = () => new Float32Array(nFrames * nTiles).fill(Number.NaN);
+  return {
+    nFrames,
+    nTiles,
+    fwhm: col(),
+    roundness: col(),
+    contrast: col(),
+    nstar: col(),
+    B: col(),
+    sigma: col(),
+    E: col(),
+    S: col(),
+    missing: new Uint8Array(nFrames * nTiles).fill(1),
+  };
+}
+
+/** Stores one frame's tile metrics (null = missing) into row f of the table. */
+export function setFrameMetrics(table: LocalMetricsTable, f: number, row: ReadonlyArray<TileMetrics | null>): void {
+  if (row.length !== table.nTiles) throw new RangeError(`expected ${table.nTiles} tiles, got ${row.length}`);
+  for (let t = 0; t < row.length; t++) {
+    const k = f * table.nTiles + t;
+    const m = row[t];
+    table.missing[k] = m ? 0 : 1;
+    for (const key of TILE_METRIC_KEYS) table[key][k] = m ? m[key] : Number.NaN;
+  }
+}
+
+/**
+ * All tiles of one frame. `tileOffsets[t]` = mean of D_f over tile t (luminanceOffsetOverBox or
+ * meanOffsetOverBox per channel); omitted -> 0.
+ */
+export function measureLocalMetrics(y: Plane, tiles: readonly Box[], seeingPx: number, tileOffsets?: ArrayLike<number>): (TileMetrics | null)[] {
+  return tiles.map((box, t) => measureTileMetrics(y, box, seeingPx, tileOffsets ? tileOffsets[t] : 0));
+}
+
+/**
+ * A canvas tile box on the half-resolution OSC colour subplanes (strict profile): subplane pixel
+ * (u, v) is CFA cell (2u..2u+1, 2v..2v+1), so the box covers the cells that start inside the tile.
+ * Seeing F on the subplanes is F/2.
+ */
+export function subplaneBox(box: Box): Box {
+  const x0 = Math.ceil(box.x0 / 2);
+  const y0 = Math.ceil(box.y0 / 2);
+  return { x0, y0, w: Math.ceil((box.x0 + box.w) / 2) - x0, h: Math.ceil((box.y0 + box.h) / 2) - y0 };
+}

@@ -1,0 +1,97 @@
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
+import type { Image } from '../../image/image';
+import { BoundaryMeter, summarizeBoundaries, type BoundarySummary } from '../boundary-diagnostics';
+import { clusterQualities, clusterWeights, stackClusterBand } from '../final-stack';
+import { OverlapAdd, type RowBand } from '../overlap-add';
+import { readFloat32 } from '../run/run-files';
+import type { RunPlan } from '../run/run-plan';
+import type { Runtime } from '../run/runtime';
+import { tilePaths, type TileRecord } from '../tasks/tile-task';
+import { tileBlock } from '../tile-reconstruction';
+
+/**
+ * P10 overlap-add assembly fused with P11 (the final stack): tiles are read in ascending id; every
+ * block (R, mean, each synthetic S_k, coverage) has its own streaming OverlapAdd, and all of them
+ * release the same row bands at the same tile, so the P11 combination of the S_k runs band by band
+ * without ever holding K canvases. The tile file's checksum is verified before use (a unit that
+ * wrote different bytes than it reported is a determinism violation, not a silent input).
+ */
+export interface AssembleResult {
+  /** P11 output on the canvas (planes as stored: mono, RGB or the OSC mosaic). */
+  readonly result: Image;
+  /** The equal-weight mean of the same registered frames (QA baseline). */
+  readonly mean: Image;
+  /** Frames with a valid pixel, per canvas pixel. */
+  readonly coverage: Float32Array;
+  readonly boundaries: BoundarySummary;
+  readonly clusterWeights: number[] | null;
+  readonly fullStack: boolean;
+}
+
+export async function assembleTiles(
+  rt: Runtime,
+  plan: RunPlan,
+  records: readonly TileRecord[],
+  clusterInfo: { ids: number[]; labels: number[]; Qc: number[] } | null,
+  onTile: (tile: number) => void,
+): Promise<AssembleResult> {
+  const { grid, planes, canvasWidth: W, canvasHeight: H } = plan;
+  const K = clusterInfo?.ids.length ?? 0;
+  const full = K > 0;
+  const cfg = rt.ctx.config;
+  const wk = full && clusterInfo ? clusterWeights(clusterQualities(clusterInfo.ids, clusterInfo.labels, clusterInfo.Qc), cfg) : null;
+  const olaR = full ? null : new OverlapAdd(grid, planes);
+  const olaMean = new OverlapAdd(grid, planes);
+  const olaCov = new OverlapAdd(grid, 1);
+  const olaS = Array.from({ length: K }, () => new OverlapAdd(grid, planes));
+  const meter = new BoundaryMeter(grid, planes);
+  const result = new Float32Array(planes * W * H);
+  const mean = new Float32Array(planes * W * H);
+  const coverage = new Float32Array(W * H);
+
+  const place = (dst: Float32Array, band: RowBand, p: number) => {
+    for (let c = 0; c < p; c++) dst.set(band.data.subarray(c * band.height * W, (c + 1) * band.height * W), (c * H + band.y0) * W);
+  };
+
+  for (const t of grid.tiles) {
+    const rec = records[t.id];
+    const file = await readFloat32(rt.host.fs, tilePaths(rt.ctx, t.id).data);
+    const digest = bytesToHex(sha256(new Uint8Array(file.buffer, file.byteOffset, file.byteLength)));
+    if (digest !== rec.sha256) {
+      throw Object.assign(new Error(`tile ${t.id}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
+    }
+    const block = (b: number) => tileBlock(file, planes, t.width, t.height, b);
+    const R = block(0);
+    meter.add(t.id, R);
+    for (const band of olaMean.add(t.id, block(1))) place(mean, band, planes);
+    const covBlock = block(rec.blocks - 1).subarray(0, t.width * t.height);
+    for (const band of olaCov.add(t.id, covBlock)) {
+      // every overlapping tile holds the same count: the weighted mean of equal integers, rounded
+      for (let i = 0; i < band.data.length; i++) band.data[i] = Math.round(band.data[i]);
+      place(coverage, band, 1);
+    }
+    if (olaR) {
+      for (const band of olaR.add(t.id, R)) place(result, band, planes);
+    } else {
+      const bands = olaS.map((ola, k) => ola.add(t.id, block(2 + k)));
+      for (let b = 0; b < bands[0].length; b++) {
+        const combined = stackClusterBand(
+          bands.map((list) => list[b].data),
+          wk,
+          cfg,
+        );
+        place(result, { y0: bands[0][b].y0, height: bands[0][b].height, data: combined }, planes);
+      }
+    }
+    onTile(t.id);
+  }
+  return {
+    result: { width: W, height: H, planes, data: result },
+    mean: { width: W, height: H, planes, data: mean },
+    coverage,
+    boundaries: summarizeBoundaries(meter.pairs),
+    clusterWeights: wk ? Array.from(wk) : null,
+    fullStack: full,
+  };
+}

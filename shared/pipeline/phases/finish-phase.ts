@@ -1,0 +1,176 @@
+import { readFitsHeader, carryOverCards } from '../../fits/reader';
+import type { FitsCard } from '../../fits/types';
+import { writeFitsImage } from '../../fits/writer';
+import type { Image } from '../../image/image';
+import { luminanceY, proxyOf } from '../../image/views';
+import { finishImage, debayerBilinear, type FinishResult } from '../finish';
+import { measureLocalMetrics } from '../local-metrics';
+import { measureFrameStars } from '../measure-star';
+import { renderPreview } from '../preview';
+import { barChart, scalarMap, tileValueMap, type MapPixels } from '../qa-maps';
+import { detectStars } from '../registration/stars';
+import { writeJson } from '../run/run-files';
+import type { RunPlan } from '../run/run-plan';
+import type { Runtime } from '../run/runtime';
+import { meanTileWeights, validateResult, type ValidationReport } from '../validation';
+import type { LocalWeights } from '../local-weights';
+import type { MeasureRecord } from '../tasks/measure-task';
+import { tileBoxes } from '../tasks/prepare-task';
+import type { AssembleResult } from './assemble-phase';
+import { APP_VERSION, ENGINE_VERSION } from '../../version';
+import type { BoundarySummary } from '../boundary-diagnostics';
+
+/**
+ * P12 finish (scale to input ADU, debayer, cosmetics, validity, crop; stack.fits with a COVERAGE
+ * extension and provenance; preview.png) and P13 validation (never aborts: failures set the run
+ * status validation_failed with complete outputs), plus the QA maps.
+ */
+export interface FinishPhaseResult {
+  readonly finished: FinishResult;
+  readonly validation: ValidationReport;
+  readonly fwhmResult: number | null;
+  readonly fwhmMean: number | null;
+}
+
+function luminancePlane(img: Image): Image {
+  if (img.planes === 1) return img;
+  return { width: img.width, height: img.height, planes: 1, data: luminanceY(img, 'RGB') };
+}
+
+/** FWHM of an image by the P2.6 method (proxy stars as seeds, measure_star on full resolution). */
+export function imageFwhm(img: Image, topK: number): number | null {
+  const lum = luminancePlane(img);
+  const p = proxyOf(lum);
+  const stars = detectStars(p.data, p.width, p.height, { topK });
+  return measureFrameStars(lum.data, lum.width, lum.height, stars).fwhm;
+}
+
+export async function finishRun(
+  rt: Runtime,
+  plan: RunPlan,
+  assembled: AssembleResult,
+  measures: ReadonlyMap<number, MeasureRecord>,
+  lw: LocalWeights,
+  boundaries: BoundarySummary,
+  ess: number,
+): Promise<FinishPhaseResult> {
+  const { fs } = rt.host;
+  const ctx = rt.ctx;
+  const cfg = ctx.config;
+  const colorMode = ctx.layout.colorMode;
+  const nColours = colorMode === 'MONO' ? 1 : 3;
+  const backgrounds = Array.from({ length: nColours }, (_, c) => plan.usable.map((f) => measures.get(f)?.background[c] ?? Number.NaN));
+  const finished = finishImage(
+    { stacked: assembled.result, colorMode, bayerPattern: ctx.layout.pattern, backgrounds, coverage: assembled.coverage, nUsable: plan.usable.length },
+    cfg,
+  );
+
+  // provenance (STYLE.md 13): cards from the reference frame, then what this run did
+  const refFrame = ctx.manifest.frames[plan.reference];
+  const refHeader = (await readFitsHeader(fs, refFrame.path)).header;
+  const usableFrames = plan.usable.map((f) => ctx.manifest.frames[f]);
+  const exposures = usableFrames.map((f) => f.exposure_s).filter((e): e is number => e !== null);
+  const dates = usableFrames.map((f) => f.date_obs).filter((d): d is string => d !== null).sort();
+  const skip = new Set(['EXPTIME', 'EXPOSURE', 'DATE-OBS', 'BAYERPAT', 'COLORTYP', 'XBAYROFF', 'YBAYROFF', 'NCOMBINE']);
+  const carried = carryOverCards(refHeader).filter((c) => !skip.has(c.key) && !(finished.image.planes === 3 && c.key === 'BAYERPAT'));
+  const cards: FitsCard[] = [
+    ...carried,
+    ...(exposures.length > 0 ? [{ key: 'EXPTIME', value: exposures[0], type: 'float' as const, comment: 'single-frame exposure [s]' }] : []),
+    { key: 'TOTALEXP', value: exposures.reduce((s, e) => s + e, 0), type: 'float', comment: 'sum of usable exposures [s]' },
+    { key: 'NCOMBINE', value: plan.usable.length, type: 'int', comment: 'usable frames stacked' },
+    ...(dates.length > 0
+      ? [
+          { key: 'DATE-OBS', value: dates[0], type: 'string' as const, comment: 'earliest frame start' },
+          { key: 'DATE-END', value: dates[dates.length - 1], type: 'string' as const, comment: 'latest frame start' },
+        ]
+      : []),
+    ...(finished.image.planes === 1 && colorMode === 'OSC' && ctx.layout.pattern ? [{ key: 'BAYERPAT', value: ctx.layout.pattern, type: 'string' as const }] : []),
+    { key: 'CREATOR', value: `Tile Compile ${APP_VERSION}`, type: 'string' },
+  ];
+  const history = [
+    `${ENGINE_VERSION} tile-based quality reconstruction`,
+    `config_hash ${ctx.configHash}`,
+    `frames_manifest_id ${ctx.manifest.frames_manifest_id}`,
+    `mode ${plan.mode.mode}${plan.mode.emergency ? ' (emergency)' : ''} N=${plan.usable.length}`,
+    `tile T=${plan.grid.tileSize} O=${plan.grid.overlap} S=${plan.grid.stride} tiles=${plan.grid.tiles.length}`,
+    `k_global=${cfg.global_metrics.weight_exponent_scale} k_local=${cfg.local_metrics.weight_exponent_scale}`,
+    `reference frame ${refFrame.name}`,
+    `stacking ${cfg.stacking.method} interpolation ${cfg.registration.interpolation}`,
+  ];
+  await fs.mkdirp(ctx.paths.result);
+  const cov = finished.coverage;
+  await writeFitsImage(fs, ctx.paths.file('result', 'stack.fits'), finished.image, {
+    bitpix: -32,
+    cards,
+    history,
+    extensions: [{ name: 'COVERAGE', image: { width: finished.image.width, height: finished.image.height, data: cov } }],
+  });
+  if (finished.mosaic) {
+    await writeFitsImage(fs, ctx.paths.file('result', 'stack_mosaic.fits'), finished.mosaic, { bitpix: -32, cards: [...cards, { key: 'BAYERPAT', value: ctx.layout.pattern ?? 'RGGB', type: 'string' }], history });
+  }
+  if (cfg.output.preview) {
+    const pv = renderPreview(finished.image, { depth: 8 });
+    await fs.writeFileAtomic(ctx.paths.file('result', 'preview.png'), await rt.host.encodePng({ width: pv.width, height: pv.height, channels: pv.channels, data: pv.data }));
+  }
+
+  // P13 validation on the linear result vs the equal-weight mean of the same frames
+  const meanImage = colorMode === 'OSC' && cfg.debayer ? debayerBilinear(assembled.mean.data, assembled.mean.width, assembled.mean.height, ctx.layout.pattern ?? 'RGGB') : assembled.mean;
+  const resultForQa = colorMode === 'OSC' && cfg.debayer ? debayerBilinear(assembled.result.data, assembled.result.width, assembled.result.height, ctx.layout.pattern ?? 'RGGB') : assembled.result;
+  const topK = cfg.registration.star_topk;
+  const fwhmResult = imageFwhm(resultForQa, topK);
+  const fwhmMean = imageFwhm(meanImage, topK);
+  const mtw = meanTileWeights(lw.W, lw.nFrames, lw.nTiles);
+  const validation = validateResult(
+    { result: resultForQa, meanStack: meanImage, grid: plan.grid, meanTileWeights: mtw, fwhmResult, fwhmMeanStack: fwhmMean, seeing: plan.seeingPx, ess },
+    cfg,
+  );
+  await writeJson(fs, ctx.paths.metricsFile('validation.json'), { ...validation, fwhm_result: fwhmResult, fwhm_mean_stack: fwhmMean });
+
+  if (cfg.output.qa_maps) await writeQaMaps(rt, plan, lw, mtw, boundaries, resultForQa, meanImage, assembled.coverage);
+  return { finished, validation, fwhmResult, fwhmMean };
+}
+
+async function writeQaMaps(
+  rt: Runtime,
+  plan: RunPlan,
+  lw: LocalWeights,
+  mtw: Float64Array,
+  boundaries: BoundarySummary,
+  result: Image,
+  mean: Image,
+  coverage: Float32Array,
+): Promise<void> {
+  const { fs } = rt.host;
+  const grid = plan.grid;
+  const write = async (name: string, kind: string, px: MapPixels) => {
+    const path = rt.ctx.paths.file('qa', `${name}.png`);
+    await fs.mkdirp(rt.ctx.paths.qa);
+    await fs.writeFileAtomic(path, await rt.host.encodePng({ width: px.width, height: px.height, channels: 3, data: px.data }));
+    rt.events.emit({ type: 'artifact', kind, path: `qa/${name}.png`, mime: 'image/png', min: px.min, max: px.max });
+  };
+  await write('weights', 'qa_weights', barChart(plan.G));
+  await write('weight_map', 'qa_weight_map', tileValueMap(grid, mtw));
+  await write('fwhm_map', 'qa_fwhm_map', tileValueMap(grid, lw.medianFwhm));
+  await write('tile_quality_map', 'qa_tile_quality_map', tileValueMap(grid, lw.medianQ));
+  await write('tile_types', 'qa_tile_types', tileValueMap(grid, lw.tileType.map((t) => (t === 'STAR' ? 1 : 0)), 512, { min: 0, max: 1 }));
+  await write('coverage', 'qa_coverage', scalarMap(coverage, plan.canvasWidth, plan.canvasHeight));
+  // seams: per tile, the largest mean|D| of the boundaries it shares
+  const seam = new Float64Array(grid.tiles.length).fill(0);
+  for (const p of boundaries.top) {
+    seam[p.a] = Math.max(seam[p.a], p.meanAbs);
+    seam[p.b] = Math.max(seam[p.b], p.meanAbs);
+  }
+  await write('seams', 'qa_seams', tileValueMap(grid, seam));
+  // before/after sharpness: local FWHM of the plain mean minus that of the result, in percent
+  const boxes = tileBoxes(plan);
+  const yRes = { width: result.width, height: result.height, data: luminancePlane(result).data };
+  const yMean = { width: mean.width, height: mean.height, data: luminancePlane(mean).data };
+  const fr = measureLocalMetrics(yRes, boxes, plan.seeingPx);
+  const fm = measureLocalMetrics(yMean, boxes, plan.seeingPx);
+  const gain = fr.map((r, t) => {
+    const m = fm[t];
+    return r && m && r.nstar > 0 && m.nstar > 0 && m.fwhm > 0 ? (100 * (m.fwhm - r.fwhm)) / m.fwhm : Number.NaN;
+  });
+  await write('sharpness_gain', 'qa_sharpness_gain', tileValueMap(grid, gain));
+  await writeJson(fs, rt.ctx.paths.metricsFile('sharpness.json'), { tiles: gain });
+}

@@ -1,0 +1,84 @@
+import { determinant, toFullResolution } from '../registration/affine';
+import { verifyPrediction, type RegistrationResult } from '../registration/cascade';
+import { computeCanvas, ditherShare, type Canvas } from '../registration/canvas';
+import { checkSuccessFraction, postCheckRegistrations } from '../registration/post-checks';
+import { predictFailed } from '../registration/predict';
+import type { Affine2x3 } from '../../image/warp';
+import { writeJson } from '../run/run-files';
+import type { Runtime } from '../run/runtime';
+import { loadProxyFrame, loadReference } from '../tasks/register-task';
+
+/**
+ * P4 master side: post-checks over all accepted frames (P4.7), prediction of failed frames verified
+ * by the NCC rule (P4.8), the majority check, full-resolution matrices (P4.9) and the canvas (P4.10).
+ * Writes metrics/registration.json in the issue's form: matrix = canvas (reference array
+ * coordinates, x = column, y = row) → this frame's array coordinates.
+ */
+export interface RegistrationOutcome {
+  readonly results: RegistrationResult[];
+  readonly canvas: Canvas;
+  /** Manifest indices of the frames with an accepted transform, ascending. */
+  readonly accepted: number[];
+  readonly matrices: Record<number, Affine2x3>;
+  readonly successShare: number;
+  readonly majorityOk: boolean;
+}
+
+export async function finishRegistration(rt: Runtime, reference: number, unitResults: readonly RegistrationResult[]): Promise<RegistrationOutcome> {
+  const cfg = rt.ctx.config.registration;
+  const ref = await loadReference(rt.ctx, reference);
+  let results = postCheckRegistrations(
+    [...unitResults].sort((a, b) => a.frameIndex - b.frameIndex),
+    cfg,
+    { w: ref.w, h: ref.h },
+  );
+  if (cfg.predict_failed) {
+    const predictions = predictFailed(results);
+    const byFrame = new Map(predictions.map((p) => [p.frameIndex, p.matrix]));
+    const next: RegistrationResult[] = [];
+    for (const r of results) {
+      const M = byFrame.get(r.frameIndex);
+      if (r.accepted || M === undefined) next.push(r);
+      else next.push(verifyPrediction(ref, await loadProxyFrame(rt.ctx, r.frameIndex), M, cfg, r.frameIndex, r.attempts));
+    }
+    results = next;
+  }
+  const { share, ok } = checkSuccessFraction(results, cfg);
+  const accepted = results.filter((r) => r.accepted && determinant(r.proxyMatrix) > 0);
+  const full = accepted.map((r) => toFullResolution(r.proxyMatrix));
+  const m = rt.ctx.manifest;
+  const canvas = computeCanvas(rt.ctx.config.output.framing, full, m.width, m.height, rt.ctx.layout.colorMode === 'OSC');
+  const matrices: Record<number, Affine2x3> = {};
+  accepted.forEach((r, i) => (matrices[r.frameIndex] = canvas.matrices[i]));
+  await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('registration.json'), {
+    reference: m.frames[reference].name,
+    reference_index: reference,
+    canvas: { width: canvas.width, height: canvas.height, offset: [canvas.offsetX, canvas.offsetY], framing: rt.ctx.config.output.framing },
+    success_share: share,
+    dither_share: ditherShare(full, rt.ctx.config.dithering.min_shift_px),
+    frames: results.map((r) => ({
+      file: m.frames[r.frameIndex].name,
+      index: r.frameIndex,
+      accepted: r.accepted,
+      method: r.method,
+      stars: r.stars,
+      inliers: r.inliers,
+      residual_px: 2 * r.residualPx,
+      ncc: r.ncc,
+      ncc_identity: r.nccIdentity,
+      scale: r.scale,
+      rotation_deg: r.rotationDeg,
+      matrix: matrices[r.frameIndex] ? toRows(matrices[r.frameIndex]) : null,
+      rejection: r.rejection ?? null,
+      attempts: r.attempts,
+    })),
+  });
+  return { results, canvas, accepted: accepted.map((r) => r.frameIndex), matrices, successShare: share, majorityOk: ok };
+}
+
+function toRows(M: Affine2x3): [[number, number, number], [number, number, number]] {
+  return [
+    [M[0], M[1], M[2]],
+    [M[3], M[4], M[5]],
+  ];
+}

@@ -1,0 +1,89 @@
+import { clusterFrames, stateVectors, type ClusteringResult } from '../clustering';
+import { createLocalMetricsTable, setFrameMetrics, TILE_METRIC_KEYS } from '../local-metrics';
+import { computeLocalWeights, type LocalWeights } from '../local-weights';
+import { eligibleClusters } from '../tile-reconstruction';
+import { writeFloat32, writeJson } from '../run/run-files';
+import type { RunPlan } from '../run/run-plan';
+import type { Runtime } from '../run/runtime';
+import type { MeasureRecord } from '../tasks/measure-task';
+import type { PrepareRecord } from '../tasks/prepare-task';
+import { tilePaths, type TileInputs } from '../tasks/tile-task';
+
+/**
+ * P7 local weights (W = G·L per usable frame × tile) and P8 state clustering (full mode), from the
+ * P6 records. Writes metrics/tiles.f32 + tiles.json (the N × tiles table), work/weights.f32 and
+ * work/tile-inputs.json for the P9 units, metrics/clustering.json.
+ */
+export function computeLocalWeightsPhase(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[]): LocalWeights {
+  const nTiles = plan.grid.tiles.length;
+  const table = createLocalMetricsTable(plan.usable.length, nTiles);
+  for (const r of prepared) setFrameMetrics(table, r.fu, r.tiles);
+  return computeLocalWeights(table, plan.G, rt.ctx.config);
+}
+
+export async function writeLocalWeights(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[], lw: LocalWeights): Promise<void> {
+  const { fs } = rt.host;
+  const nTiles = plan.grid.tiles.length;
+  const n = plan.usable.length;
+  // the N × tiles metric table, columns (FWHM, Rnd, C, S, B, sigma, nstar, Q, L, W) as float32
+  const columns = ['fwhm', 'roundness', 'contrast', 'S', 'B', 'sigma', 'nstar', 'Q', 'L', 'W'] as const;
+  const table = new Float32Array(columns.length * n * nTiles);
+  const byFrame = new Map(prepared.map((r) => [r.fu, r]));
+  for (let fu = 0; fu < n; fu++) {
+    const rec = byFrame.get(fu);
+    for (let t = 0; t < nTiles; t++) {
+      const m = rec?.tiles[t] ?? null;
+      const k = fu * nTiles + t;
+      columns.forEach((col, ci) => {
+        let v: number;
+        if (col === 'Q') v = lw.Q[k];
+        else if (col === 'L') v = lw.L[k];
+        else if (col === 'W') v = lw.W[k];
+        else v = m ? (m as unknown as Record<(typeof TILE_METRIC_KEYS)[number], number>)[col] : Number.NaN;
+        table[ci * n * nTiles + k] = v;
+      });
+    }
+  }
+  await writeFloat32(fs, rt.ctx.paths.metricsFile('tiles.f32'), table);
+  await writeJson(fs, rt.ctx.paths.metricsFile('tiles.json'), {
+    layout: 'column-major blocks: column c, usable frame fu, tile t at (c*N + fu)*T + t',
+    columns,
+    frames: plan.usable.map((f) => rt.ctx.manifest.frames[f].name),
+    n_frames: n,
+    n_tiles: nTiles,
+    tile_type: lw.tileType,
+    ess: lw.ess,
+    median_q: lw.medianQ,
+    median_fwhm: lw.medianFwhm,
+  });
+  await writeFloat32(fs, rt.ctx.paths.workFile('weights.f32'), lw.W);
+}
+
+export function clusterPhase(rt: Runtime, plan: RunPlan, measures: ReadonlyMap<number, MeasureRecord>, lw: LocalWeights, range: readonly [number, number]): ClusteringResult {
+  const B = plan.usable.map((f) => measures.get(f)?.metrics[0]?.B ?? Number.NaN);
+  const sigma = plan.usable.map((f) => measures.get(f)?.metrics[0]?.sigma ?? Number.NaN);
+  const state = stateVectors(plan.G, lw.Q, plan.grid.tiles.length, B, sigma);
+  return clusterFrames(state, plan.G, { mode: rt.ctx.config.synthetic.clustering.mode, cluster_count_range: [range[0], Math.max(range[0], range[1])] });
+}
+
+export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null): Promise<{ ids: number[] }> {
+  const syn = rt.ctx.config.synthetic;
+  const ids = clusters ? eligibleClusters(clusters.labels, clusters.K, syn.frames_min, syn.frames_max) : [];
+  const inputs: TileInputs = {
+    weightsFile: rt.ctx.paths.workFile('weights.f32'),
+    nTiles: plan.grid.tiles.length,
+    clusters: clusters && ids.length > 0 ? { labels: Array.from(clusters.labels), ids } : null,
+  };
+  await writeJson(rt.host.fs, tilePaths(rt.ctx, 0).inputs, inputs);
+  if (clusters) {
+    await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('clustering.json'), {
+      K: clusters.K,
+      mode: clusters.mode,
+      empty_cluster_fallback: clusters.emptyClusterFallback,
+      labels: Array.from(clusters.labels),
+      eligible: ids,
+      frames: plan.usable.map((f) => rt.ctx.manifest.frames[f].name),
+    });
+  }
+  return { ids };
+}

@@ -1,0 +1,127 @@
+import type { Affine2x3 } from './affine';
+import { fitModel, pairResidual, type TransformModel } from './similarity';
+
+/**
+ * RANSAC over point pairs (P4.3): minimal samples (2 pairs for a similarity, 3 for an affine map),
+ * the hypothesis with most pairs within `inlierTolPx` wins (ties: lower residual sum), early stop
+ * once `iterations >= log(1 - confidence) / log(1 - share^m)`, then least-squares on the inliers,
+ * re-evaluated until the inlier set stops changing. The PRNG is passed in (mulberry32 seeded with
+ * seed('reg:<f>')), so the result depends only on the inputs.
+ */
+
+export interface RansacOptions {
+  readonly maxIterations: number;
+  readonly inlierTolPx: number;
+  readonly confidence: number;
+  readonly model: TransformModel;
+  readonly allowRotation: boolean;
+  /** Minimal-sample points closer than this are degenerate. */
+  readonly minSampleSpanPx: number;
+  /**
+   * Admissible sqrt|det|. Without it a near-zero scale maps every point onto one destination and
+   * "explains" all pairs that share it; [0.5, 2] as in the star-pair stage (P4.4).
+   */
+  readonly scaleRange: readonly [number, number];
+}
+
+export const DEFAULT_RANSAC: RansacOptions = {
+  maxIterations: 2000,
+  inlierTolPx: 3,
+  confidence: 0.99,
+  model: 'similarity',
+  allowRotation: true,
+  minSampleSpanPx: 1,
+  scaleRange: [0.5, 2],
+};
+
+export interface RansacResult {
+  readonly matrix: Affine2x3;
+  /** Indices of the inlier pairs, ascending. */
+  readonly inliers: Uint32Array;
+  /** RMS residual of the inliers under `matrix` (dst units). */
+  readonly rmsPx: number;
+  readonly iterations: number;
+}
+
+function inliersOf(M: Affine2x3, src: ArrayLike<number>, dst: ArrayLike<number>, tol: number): { idx: number[]; sum: number } {
+  const n = src.length / 2;
+  const idx: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const r = pairResidual(M, src, dst, i);
+    if (r < tol) {
+      idx.push(i);
+      sum += r;
+    }
+  }
+  return { idx, sum };
+}
+
+/** Robust fit of src -> dst; null if no hypothesis has a full minimal sample of inliers. */
+export function ransacFit(
+  src: ArrayLike<number>,
+  dst: ArrayLike<number>,
+  random: () => number,
+  options: Partial<RansacOptions> = {},
+): RansacResult | null {
+  const opt = { ...DEFAULT_RANSAC, ...options };
+  if (src.length !== dst.length || src.length % 2 !== 0) throw new RangeError('ransacFit: src and dst must be equal-length flat (x, y) lists');
+  const n = src.length / 2;
+  const m = opt.model === 'affine' ? 3 : 2;
+  if (n < m) return null;
+  let best: Affine2x3 | null = null;
+  let bestCount = 0;
+  let bestSum = Infinity;
+  let needed = opt.maxIterations;
+  const sample = new Uint32Array(m);
+  let it = 0;
+  for (; it < Math.min(opt.maxIterations, needed); it++) {
+    for (let k = 0; k < m; k++) sample[k] = Math.min(n - 1, Math.floor(random() * n));
+    if (!sampleIsUsable(sample, src, opt.minSampleSpanPx)) continue;
+    const M = fitModel(opt.model, src, dst, sample, opt.allowRotation);
+    if (!M || !M.every(Number.isFinite) || !scaleOk(M, opt.scaleRange)) continue;
+    const { idx, sum } = inliersOf(M, src, dst, opt.inlierTolPx);
+    if (idx.length > bestCount || (idx.length === bestCount && idx.length > 0 && sum < bestSum)) {
+      best = M;
+      bestCount = idx.length;
+      bestSum = sum;
+      const share = bestCount / n;
+      const pAllIn = share ** m;
+      needed = pAllIn >= 1 ? 0 : Math.ceil(Math.log(1 - opt.confidence) / Math.log(1 - pAllIn));
+    }
+  }
+  if (!best || bestCount < m) return null;
+  // refine: least squares on the inliers, re-evaluated until the set is stable (at most 5 rounds)
+  let M = best;
+  let idx = inliersOf(M, src, dst, opt.inlierTolPx).idx;
+  for (let round = 0; round < 5; round++) {
+    const fit = fitModel(opt.model, src, dst, idx, opt.allowRotation);
+    if (!fit || !scaleOk(fit, opt.scaleRange)) break;
+    const next = inliersOf(fit, src, dst, opt.inlierTolPx).idx;
+    if (next.length < m) break;
+    M = fit;
+    const same = next.length === idx.length && next.every((v, i) => v === idx[i]);
+    idx = next;
+    if (same) break;
+  }
+  let ss = 0;
+  for (const i of idx) ss += pairResidual(M, src, dst, i) ** 2;
+  return { matrix: M, inliers: Uint32Array.from(idx), rmsPx: Math.sqrt(ss / Math.max(1, idx.length)), iterations: it };
+}
+
+function scaleOk(M: Affine2x3, range: readonly [number, number]): boolean {
+  const s = Math.sqrt(Math.abs(M[0] * M[4] - M[1] * M[3]));
+  return s >= range[0] && s <= range[1];
+}
+
+function sampleIsUsable(sample: Uint32Array, src: ArrayLike<number>, minSpan: number): boolean {
+  for (let i = 0; i < sample.length; i++) {
+    for (let j = i + 1; j < sample.length; j++) {
+      if (sample[i] === sample[j]) return false;
+      const dx = src[2 * sample[i]] - src[2 * sample[j]];
+      const dy = src[2 * sample[i] + 1] - src[2 * sample[j] + 1];
+      if (dx * dx + dy * dy < minSpan * minSpan) return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,103 @@
+import type { Affine2x3 } from './affine';
+import { fitSimilarity } from './similarity';
+
+/** Uniform grid over star positions for nearest-neighbour queries within a tolerance. */
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export class StarGrid {
+  private readonly cells = new Map<number, number[]>();
+  private readonly cell: number;
+  constructor(
+    private readonly stars: readonly Point[],
+    tol: number,
+  ) {
+    this.cell = Math.max(tol, 1e-3);
+    stars.forEach((s, k) => {
+      const key = this.key(Math.floor(s.x / this.cell), Math.floor(s.y / this.cell));
+      const list = this.cells.get(key);
+      if (list) list.push(k);
+      else this.cells.set(key, [k]);
+    });
+  }
+  private key(cx: number, cy: number): number {
+    // cell indices stay far below 2^20 for any image size we handle
+    return (cx + 1048576) * 2097152 + (cy + 1048576);
+  }
+  /** Nearest star strictly within `tol` of (x, y) (ties: lower index), or k = -1. `tol` <= grid tolerance. */
+  nearest(x: number, y: number, tol: number): { k: number; d: number } {
+    const cx = Math.floor(x / this.cell);
+    const cy = Math.floor(y / this.cell);
+    let best = -1;
+    let bestD = tol;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const list = this.cells.get(this.key(cx + dx, cy + dy));
+        if (!list) continue;
+        for (const k of list) {
+          const d = Math.hypot(this.stars[k].x - x, this.stars[k].y - y);
+          if (d < bestD || (d === bestD && best >= 0 && k < best)) {
+            bestD = d;
+            best = k;
+          }
+        }
+      }
+    }
+    return { k: best, d: bestD };
+  }
+}
+
+/**
+ * Guided refinement [EXT]: with a first moving -> reference fit, pair every moving star with the
+ * nearest reference star within `tol` (one-to-one, closest pairs first) and refit by least squares;
+ * a second round uses a tolerance of 3x the first round's RMS (at least 0.5 px). A triangle fit
+ * rests on the ~30 brightest stars and may include near-miss pairs; all top-K stars, one-to-one,
+ * pin the transform down far better (P4.3's accuracy target is 0.05 px).
+ */
+export function refineWithAllStars(
+  movToRef: Affine2x3,
+  movStars: readonly Point[],
+  refStars: readonly Point[],
+  tol: number,
+  allowRotation: boolean,
+): { matrix: Affine2x3; pairs: number; rmsPx: number } | null {
+  const grid = new StarGrid(refStars, tol);
+  let M = movToRef;
+  let t = tol;
+  let result: { matrix: Affine2x3; pairs: number; rmsPx: number } | null = null;
+  for (let round = 0; round < 2; round++) {
+    const cand: { m: number; r: number; d: number }[] = [];
+    movStars.forEach((s, m) => {
+      const { k, d } = grid.nearest(M[0] * s.x + M[1] * s.y + M[2], M[3] * s.x + M[4] * s.y + M[5], t);
+      if (k >= 0) cand.push({ m, r: k, d });
+    });
+    cand.sort((a, b) => a.d - b.d || a.m - b.m);
+    const usedRef = new Set<number>();
+    const src: number[] = [];
+    const dst: number[] = [];
+    for (const c of cand) {
+      if (usedRef.has(c.r)) continue;
+      usedRef.add(c.r);
+      src.push(movStars[c.m].x, movStars[c.m].y);
+      dst.push(refStars[c.r].x, refStars[c.r].y);
+    }
+    if (src.length < 6) break;
+    const fit = fitSimilarity(src, dst, null, allowRotation);
+    if (!fit) break;
+    let ss = 0;
+    const n = src.length / 2;
+    for (let i = 0; i < n; i++) {
+      const ex = fit[0] * src[2 * i] + fit[1] * src[2 * i + 1] + fit[2] - dst[2 * i];
+      const ey = fit[3] * src[2 * i] + fit[4] * src[2 * i + 1] + fit[5] - dst[2 * i + 1];
+      ss += ex * ex + ey * ey;
+    }
+    const rms = Math.sqrt(ss / n);
+    M = fit;
+    result = { matrix: fit, pairs: n, rmsPx: rms };
+    t = Math.min(tol, Math.max(0.5, 3 * rms));
+  }
+  return result;
+}

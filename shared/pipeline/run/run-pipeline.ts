@@ -1,0 +1,541 @@
+/**
+ * The TBQR run: P0 scan → P2 measure → P3 global weights → P4 registration → P5 tile grid →
+ * P6 prepare → P7 local weights → P8 clustering → P9 tiles → P10 assemble (+P11 final stack) →
+ * P12 finish → P13 validation (METHOD.md section 3; P1 calibration and P14 are not in this version).
+ *
+ * Per-unit work (frames in P2/P4/P6, tiles in P9) goes through the TaskExecutor: in this process, in
+ * worker processes or on remote workers, always reading from and writing to the run directory.
+ * Master phases are cheap and deterministic and are recomputed from the unit outputs on resume;
+ * units whose done bit is set are not redone, so a killed run resumes to byte-identical outputs.
+ */
+import { loadConfig, configHash, configToYaml, type TileCompileConfig } from '../../config';
+import type { FileSystem } from '../../io/file-system';
+import { CancelledError, type CancelSignal } from '../../util/cancel';
+import { APP_VERSION } from '../../version';
+import { decideMode, type ModeDecision } from '../modes';
+import { scanFolder } from '../scan';
+import { computeTileGrid } from '../tile-grid';
+import { scanOptionsFor } from './scan-options';
+import { EventLog } from './event-log';
+import { manifestFromScan, type Manifest } from './manifest';
+import { PipelineError } from './pipeline-error';
+import { clearRunContextCache, loadRunContext, type RunContext } from './run-context';
+import { readJson, writeJson } from './run-files';
+import { runPaths } from './run-paths';
+import { clearRunPlanCache, storeLayoutOf, storePath, writeRunPlan, type RunPlan } from './run-plan';
+import { RunState } from './run-state';
+import { runPhase, runUnits, type RunHost, type Runtime } from './runtime';
+import { preallocateStore } from './work-store';
+import type { WorkerPlan } from '../../resources/memory-model';
+import type { TaskExecutor } from '../tasks/executor';
+import { readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
+import { registrationPath } from '../tasks/register-task';
+import { readPrepareRecord, type PrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
+import { readTileRecord, type TileRecord } from '../tasks/tile-task';
+import type { RegistrationResult } from '../registration/cascade';
+import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
+import { finishRegistration } from '../phases/registration-phase';
+import { clusterPhase, computeLocalWeightsPhase, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
+import { assembleTiles } from '../phases/assemble-phase';
+import { finishRun } from '../phases/finish-phase';
+
+export interface RunRequest {
+  readonly inputDir: string;
+  readonly runDir: string;
+  /** YAML text of the configuration (empty = defaults). Ignored on resume (the frozen copy is used). */
+  readonly configText: string;
+  readonly resume?: boolean;
+}
+
+export interface PipelineHost extends Omit<RunHost, 'executor'> {
+  /** Creates the executor for units of at most `workingSetMb` (decoded frame); the plan says how many workers. */
+  readonly prepareExecutor: (workingSetMb: number, config: TileCompileConfig) => Promise<{ executor: TaskExecutor; plan: WorkerPlan; ramMb: number | null }>;
+  /** Periodic callback (the host's timer); returns a stop function. */
+  readonly every: (ms: number, fn: () => void) => () => void;
+  /** Called once the event log exists, so the caller can listen to the run's events. */
+  readonly onEventLog?: (log: EventLog) => void;
+}
+
+export type RunStatus = 'ok' | 'validation_failed' | 'failed' | 'cancelled';
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly status: RunStatus;
+  readonly exitCode: 0 | 1 | 3 | 130;
+  readonly error?: { code: string; message: string };
+  readonly resultPath?: string;
+}
+
+const MB = 1024 * 1024;
+
+/** Validates a config text into the plan or throws CONFIG_INVALID with every problem. */
+export function configFromText(text: string, source = 'config'): TileCompileConfig {
+  const { config, problems } = loadConfig(text, source);
+  if (config === null) {
+    const errors = problems.filter((p) => p.severity === 'error');
+    throw new PipelineError('CONFIG_INVALID', `the configuration has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.message} (line ${e.line})`).join('; ')}`, problems);
+  }
+  if (config.calibration.use_bias || config.calibration.use_dark || config.calibration.use_flat) {
+    throw new PipelineError('CONFIG_INVALID', 'calibration.use_bias/use_dark/use_flat: calibration is not available in this version; calibrate the lights beforehand or set them to false');
+  }
+  return config;
+}
+
+/** Creates a new run directory (P0) and returns its context. Fatal input problems throw. */
+async function createRun(fs: FileSystem, req: RunRequest, host: PipelineHost): Promise<{ ctx: RunContext; runId: string }> {
+  const config = configFromText(req.configText);
+  const paths = runPaths(fs, req.runDir);
+  if (await fs.exists(paths.state)) {
+    throw new PipelineError('RUN_EXISTS', `${paths.root} already holds a run; resume it (--resume) or choose another output folder`);
+  }
+  const scan = await scanFolder(fs, req.inputDir, scanOptionsFor(config));
+  const fatal = scan.problems.find((p) => p.severity === 'error');
+  if (fatal) {
+    const code = fatal.code === 'INPUT_NOT_FOUND' || fatal.code === 'NO_FRAMES' || fatal.code === 'INSUFFICIENT_FRAMES' ? fatal.code : 'NO_FRAMES';
+    throw new PipelineError(code, fatal.message, scan);
+  }
+  await fs.mkdirp(paths.root);
+  await fs.mkdirp(paths.metrics);
+  const frozen = configToYaml(config);
+  await fs.writeFileAtomic(paths.config, frozen);
+  const hash = configHash(config);
+  await fs.writeFileAtomic(paths.configHash, `${hash}\n`);
+  const manifest = manifestFromScan(scan, (d, n) => fs.join(d, n));
+  await writeJson(fs, paths.manifest, manifest);
+  await writeJson(fs, paths.metricsFile('scan.json'), scan);
+  const runId = makeRunIdFor(host);
+  const state = RunState.create(fs, paths.state, { run_id: runId, config_hash: hash, frames_manifest_id: manifest.frames_manifest_id });
+  await state.setPhase('scan', { status: 'ok', outputs: [{ path: 'manifest.json' }] });
+  clearRunContextCache();
+  clearRunPlanCache();
+  return { ctx: await loadRunContext(fs, paths.root), runId };
+}
+
+function makeRunIdFor(host: PipelineHost): string {
+  const iso = host.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${iso}-${host.randomHex().slice(0, 6)}`;
+}
+
+/** Resume needs the same inputs (size + mtime) and the same frozen configuration. */
+async function openExistingRun(fs: FileSystem, runDir: string): Promise<{ ctx: RunContext; state: RunState }> {
+  const paths = runPaths(fs, runDir);
+  if (!(await fs.exists(paths.state))) throw new PipelineError('NOT_A_RUN', `${paths.root} is not a run directory (no state.json)`);
+  clearRunContextCache();
+  clearRunPlanCache();
+  const ctx = await loadRunContext(fs, paths.root);
+  const state = await RunState.load(fs, paths.state);
+  if (state.data.config_hash !== ctx.configHash) {
+    throw new PipelineError('RESUME_MISMATCH', `${paths.config} was changed since the run started (config hash differs); start a new run instead`);
+  }
+  for (const f of ctx.manifest.frames) {
+    let st;
+    try {
+      st = await fs.stat(f.path);
+    } catch {
+      throw new PipelineError('RESUME_MISMATCH', `${f.path}: the input frame is gone; a resume needs the same inputs`);
+    }
+    if (st.size !== f.size || Math.round(st.mtimeMs) !== f.mtime) {
+      throw new PipelineError('RESUME_MISMATCH', `${f.path}: the input frame changed since the run started (size or modification time); start a new run instead`);
+    }
+  }
+  return { ctx, state };
+}
+
+export async function runPipeline(req: RunRequest, host: PipelineHost, signal?: CancelSignal): Promise<RunOutcome> {
+  const fs = host.fs;
+  let ctx: RunContext;
+  let state: RunState;
+  if (req.resume) {
+    ({ ctx, state } = await openExistingRun(fs, req.runDir));
+  } else {
+    const created = await createRun(fs, req, host);
+    ctx = created.ctx;
+    state = await RunState.load(fs, ctx.paths.state);
+  }
+  const runId = state.data.run_id;
+  const events = await EventLog.open(fs, ctx.paths.events, runId, host.now);
+  host.onEventLog?.(events);
+  const t0 = Date.now();
+  const frameBytes = ctx.manifest.width * ctx.manifest.height * ctx.manifest.planes * 4;
+  const { executor, plan: workerPlan, ramMb } = await host.prepareExecutor(frameBytes / MB, ctx.config);
+  const rt: Runtime = { host: { ...host, executor }, ctx, events, state, signal };
+  state.data.status = 'running';
+  await state.save();
+  events.emit({
+    type: 'run_started',
+    app_version: APP_VERSION,
+    input_dir: ctx.manifest.input_dir,
+    frames_found: ctx.manifest.frames.length,
+    config_hash: ctx.configHash,
+    frames_manifest_id: ctx.manifest.frames_manifest_id,
+    profile: ctx.config.assumptions.pipeline_profile,
+    resumed: req.resume === true,
+    run_dir: ctx.paths.root,
+  });
+  const stopTicker = host.every(5000, () => {
+    void host.memory().then((m) => {
+      const s = executor.stats();
+      events.emit({ type: 'resources', workers_active: s.workersActive, workers_limit: s.workersLimit, rss_mb: Math.round(m.rssMb + s.workersMaxRssMb), available_mb: m.availableMb === null ? null : Math.round(m.availableMb) });
+    });
+  });
+  try {
+    if (!workerPlan.fits) {
+      throw new PipelineError('OUT_OF_MEMORY_PLAN', `not even one worker fits: ${workerPlan.reason}. Close other programs, raise runtime.memory_limit_mb, or use smaller frames.`);
+    }
+    const result = await executePhases(rt, workerPlan, ramMb);
+    const status: RunStatus = result.validationPassed ? 'ok' : 'validation_failed';
+    return await finishOutcome(rt, t0, status, undefined, result.emergency);
+  } catch (err) {
+    if (err instanceof CancelledError || signal?.aborted) {
+      return await finishOutcome(rt, t0, 'cancelled', { code: 'CANCELLED', message: 'the run was cancelled; resume it to continue' }, false);
+    }
+    const e = err as Error & { code?: string };
+    const code = e.code ?? 'INTERNAL';
+    events.emit({ type: 'error', code, message: e.message, fatal: true, ...(code === 'INTERNAL' ? { cause: e.stack } : {}) });
+    return await finishOutcome(rt, t0, 'failed', { code, message: e.message }, false);
+  } finally {
+    stopTicker();
+    await executor.close();
+  }
+}
+
+async function finishOutcome(rt: Runtime, t0: number, status: RunStatus, error: { code: string; message: string } | undefined, emergency: boolean): Promise<RunOutcome> {
+  const exitCode = status === 'ok' ? 0 : status === 'validation_failed' ? 3 : status === 'cancelled' ? 130 : 1;
+  const hasResult = status === 'ok' || status === 'validation_failed';
+  if (hasResult && !rt.ctx.config.output.keep_work) {
+    await rt.host.fs.rm(rt.ctx.paths.work, { recursive: true });
+  }
+  rt.state.data.status = status;
+  await rt.state.save();
+  rt.events.emit({
+    type: 'run_finished',
+    status,
+    emergency,
+    seconds: (Date.now() - t0) / 1000,
+    exit_code: exitCode,
+    result: hasResult ? 'result/stack.fits' : null,
+    ...(error ? { error } : {}),
+  });
+  await rt.events.flush();
+  return {
+    runId: rt.state.data.run_id,
+    runDir: rt.ctx.paths.root,
+    status,
+    exitCode,
+    error,
+    resultPath: hasResult ? rt.ctx.paths.file('result', 'stack.fits') : undefined,
+  };
+}
+
+interface PhasesResult {
+  readonly validationPassed: boolean;
+  readonly emergency: boolean;
+}
+
+async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number | null): Promise<PhasesResult> {
+  const { ctx, events } = rt;
+  const fs = rt.host.fs;
+  const m: Manifest = ctx.manifest;
+  const frameMb = (m.width * m.height * m.planes * 4) / MB;
+  const candidates = m.frames.filter((f) => f.excluded === null).map((f) => f.index);
+  for (const f of m.frames) {
+    if (f.excluded !== null) events.emit({ type: 'frame_done', phase: 'scan', frame: f.index, file: f.name, status: 'excluded', reason: f.excluded });
+  }
+
+  // disk: store + proxies + tiles + outputs, plus 10 % (METHOD.md section 6)
+  const needBytes = candidates.length * frameMb * MB * 1.25 + 6 * frameMb * MB;
+  const freeBytes = await fs.freeBytes(ctx.paths.root);
+  events.emit({
+    type: 'plan',
+    mode: null,
+    n_usable: candidates.length,
+    workers: workerPlan.workers,
+    memory: { ram_mb: ramMb === null ? null : Math.round(ramMb), budget_mb: Number.isFinite(workerPlan.budgetMb) ? Math.round(workerPlan.budgetMb) : null, per_task_mb: Math.round(workerPlan.perTaskMb), expected_peak_mb: Math.round(workerPlan.expectedPeakMb) },
+    disk: { need_mb: Math.round(needBytes / MB), free_mb: Number.isFinite(freeBytes) ? Math.round(freeBytes / MB) : null },
+  });
+  if (freeBytes < needBytes * 1.1) {
+    throw new PipelineError('DISK_SPACE', `not enough free disk space in ${ctx.paths.root}: the run needs about ${Math.round((needBytes * 1.1) / MB)} MB, ${Math.round(freeBytes / MB)} MB are free`);
+  }
+
+  await runPhase(rt, 'calibration', { total: 0, unit: 'steps' }, async () => ({ status: 'skipped', summary: { reason: 'calibration disabled' }, result: null }));
+
+  // P2 — pass 1 over every candidate frame
+  const measures = new Map<number, MeasureRecord>();
+  await runPhase(rt, 'measure', { total: candidates.length, unit: 'frames' }, async () => {
+    await runUnits<{ runDir: string; frame: number }, MeasureRecord>(
+      rt,
+      'measure',
+      'measure',
+      'frames',
+      candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f }, sizeMb: frameMb })),
+      {
+        load: (f) => readMeasureRecord(ctx, f),
+        onResult: (f, r, resumed) => {
+          measures.set(f, r);
+          if (!resumed) {
+            const g = r.metrics[0];
+            events.emit({
+              type: 'frame_done',
+              phase: 'measure',
+              frame: f,
+              file: r.file,
+              status: r.status,
+              ...(r.reason ? { reason: r.reason } : {}),
+              metrics: g ? { B: r.background, sigma: g.sigma, E: g.E, fwhm: r.fwhm, stars: r.stars } : undefined,
+            });
+            if (r.status === 'excluded') events.emit({ type: 'warning', code: r.reason ?? 'EXCLUDED', message: `${r.file}: no positive sky background; the frame is excluded`, phase: 'measure', frame: f, file: r.file });
+          }
+        },
+      },
+    );
+    const ok = [...measures.values()].filter((r) => r.status === 'ok').length;
+    return { summary: { usable: ok, excluded: candidates.length - ok }, result: null };
+  });
+  const measured = candidates.map((f) => measures.get(f) as MeasureRecord);
+  if (!measured.some((r) => r.status === 'ok')) throw new PipelineError('NO_FRAMES', 'no frame has a positive sky background; are these light frames?');
+
+  // P3 — global weights, reference frame, seeing
+  const global = await runPhase(rt, 'global_weights', { total: 1, unit: 'steps' }, async () => {
+    const g = computeGlobalPhase(rt, measured);
+    await writeGlobalMetrics(rt, g);
+    for (const ch of g.channels) {
+      if (ch.lowEss) events.emit({ type: 'warning', code: 'LOW_ESS', phase: 'global_weights', message: `the global weights leave an effective ${ch.ess.toFixed(1)} of ${g.frames.length} frames; consider a smaller global_metrics.weight_exponent_scale` });
+    }
+    return { summary: { reference: m.frames[g.reference].name, seeing_px: g.seeingPx, ess: g.channels[0].ess }, result: g };
+  });
+
+  // P4 — registration of every P2-usable frame against the reference
+  const regUnits: RegistrationResult[] = [];
+  const registration = await runPhase(rt, 'registration', { total: global.frames.length, unit: 'frames' }, async () => {
+    await runUnits<{ runDir: string; frame: number; reference: number }, RegistrationResult>(
+      rt,
+      'registration',
+      'register',
+      'frames',
+      global.frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, reference: global.reference }, sizeMb: frameMb / 4 })),
+      {
+        load: (f) => readJson<RegistrationResult>(fs, registrationPath(ctx, f)),
+        onResult: (_f, r) => void regUnits.push(r),
+      },
+    );
+    const out = await finishRegistration(rt, global.reference, regUnits);
+    for (const r of out.results) {
+      const M = out.matrices[r.frameIndex];
+      events.emit({
+        type: 'frame_done',
+        phase: 'registration',
+        frame: r.frameIndex,
+        file: m.frames[r.frameIndex].name,
+        status: r.accepted ? (r.method === 'identity' ? 'warning' : 'ok') : 'excluded',
+        ...(r.accepted ? {} : { reason: 'REGISTRATION_FAILED' }),
+        reg: { method: r.method, ncc: r.ncc, dx: M ? M[2] : null, dy: M ? M[5] : null, rot_deg: r.rotationDeg, scale: r.scale },
+      });
+      if (!r.accepted) {
+        events.emit({ type: 'warning', code: 'REGISTRATION_FAILED', phase: 'registration', frame: r.frameIndex, file: m.frames[r.frameIndex].name, message: `${m.frames[r.frameIndex].name}: could not be registered (${r.rejection?.message ?? r.attempts.map((a) => `${a.method}: ${a.reason}`).join('; ')}); the frame is excluded` });
+      } else if (r.method === 'identity') {
+        events.emit({ type: 'warning', code: 'REGISTRATION_IDENTITY', phase: 'registration', frame: r.frameIndex, file: m.frames[r.frameIndex].name, message: `${m.frames[r.frameIndex].name}: no method found a transform; stacked without alignment (identity)` });
+      }
+    }
+    if (!out.majorityOk) {
+      throw new PipelineError('REGISTRATION_FAILED_MAJORITY', `only ${(out.successShare * 100).toFixed(0)} % of the frames could be registered (registration.min_success_fraction is ${ctx.config.registration.min_success_fraction * 100} %); are these frames of the same field?`);
+    }
+    return { summary: { accepted: out.accepted.length, rejected: out.results.length - out.accepted.length, canvas: [out.canvas.width, out.canvas.height] }, result: out };
+  });
+
+  // mode by usable frames after registration
+  const usable = registration.accepted;
+  const mode: ModeDecision = decideMode(usable.length, ctx.config);
+  if (mode.mode === 'refused') throw new PipelineError('INSUFFICIENT_FRAMES', mode.message ?? `only ${usable.length} usable frames`);
+  if (mode.emergency) events.emit({ type: 'warning', code: 'EMERGENCY_MODE', message: `only ${usable.length} usable frames: emergency mode (weights from few frames are noisy)` });
+
+  // P5 — tile grid, plan and work store
+  const plan = await runPhase(rt, 'tile_grid', { total: 1, unit: 'steps' }, async () => {
+    const grid = computeTileGrid(registration.canvas.width, registration.canvas.height, global.seeingPx, ctx.config);
+    const gByFrame = new Map(global.frames.map((f, i) => [f, global.G[i]]));
+    const p: RunPlan = {
+      usable,
+      reference: global.reference,
+      seeingPx: global.seeingPx,
+      canvasWidth: registration.canvas.width,
+      canvasHeight: registration.canvas.height,
+      matrices: registration.matrices,
+      grid,
+      mode,
+      planes: m.planes,
+      G: usable.map((f) => gByFrame.get(f) as number),
+    };
+    await writeRunPlan(ctx, p);
+    await writeJson(fs, ctx.paths.metricsFile('tile_grid.json'), { ...grid, tiles: grid.tiles.length });
+    const store = await fs.open(storePath(ctx), (await fs.exists(storePath(ctx))) ? 'r+' : 'w+');
+    try {
+      await preallocateStore(store, storeLayoutOf(p));
+    } finally {
+      await store.close();
+    }
+    events.emit({
+      type: 'plan',
+      mode: mode.mode,
+      n_usable: usable.length,
+      workers: workerPlan.workers,
+      memory: { ram_mb: ramMb === null ? null : Math.round(ramMb), budget_mb: Number.isFinite(workerPlan.budgetMb) ? Math.round(workerPlan.budgetMb) : null, per_task_mb: Math.round(workerPlan.perTaskMb) },
+      disk: { need_mb: Math.round(needBytes / MB), free_mb: Number.isFinite(freeBytes) ? Math.round(freeBytes / MB) : null },
+      tiles: grid.tiles.length,
+    });
+    return { summary: { tile_size: grid.tileSize, overlap: grid.overlap, tiles: grid.tiles.length, mode: mode.mode }, result: p };
+  });
+
+  // P6 — pass 2: the reference frame first (its background cells are every other frame's target)
+  const prepared = new Map<number, PrepareRecord>();
+  await runPhase(rt, 'prepare', { total: usable.length, unit: 'frames' }, async () => {
+    const unitsOf = (frames: number[]) => frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f }, sizeMb: frameMb }));
+    const hooks = {
+      load: async (f: number): Promise<PrepareSummary> => {
+        const r = await readPrepareRecord(ctx, f);
+        return { frame: r.frame, fu: r.fu, validPixels: r.validPixels, localBackgroundSkipped: r.localBackgroundSkipped };
+      },
+      onResult: (f: number, s: PrepareSummary, resumed: boolean) => {
+        if (!resumed) events.emit({ type: 'frame_done', phase: 'prepare', frame: f, file: m.frames[f].name, status: 'ok' });
+        if (!resumed && s.localBackgroundSkipped.some(Boolean)) {
+          events.emit({ type: 'warning', code: 'LOCAL_BACKGROUND_SKIPPED', phase: 'prepare', frame: f, file: m.frames[f].name, message: `${m.frames[f].name}: too few star-free cells for local background matching; the frame keeps its own sky shape` });
+        }
+      },
+    };
+    await runUnits(rt, 'prepare', 'prepare', 'frames', unitsOf([plan.reference]), hooks);
+    await runUnits(rt, 'prepare', 'prepare', 'frames', unitsOf(usable.filter((f) => f !== plan.reference)), hooks);
+    for (const f of usable) prepared.set(f, await readPrepareRecord(ctx, f));
+    return { summary: { frames: usable.length }, result: null };
+  });
+
+  // P7 — local weights; P8 — clustering (full mode)
+  const preparedList = usable.map((f) => prepared.get(f) as PrepareRecord);
+  const lw = await runPhase(rt, 'local_weights', { total: 1, unit: 'steps' }, async () => {
+    const w = computeLocalWeightsPhase(rt, plan, preparedList);
+    await writeLocalWeights(rt, plan, preparedList, w);
+    for (let i = 0; i < w.W.length; i++) {
+      if (!Number.isFinite(w.W[i]) || w.W[i] < 0) throw new PipelineError('NUMERICAL', `local weight W[${Math.floor(i / w.nTiles)}, ${i % w.nTiles}] is ${w.W[i]}; this is a bug`);
+    }
+    const star = w.tileType.filter((t) => t === 'STAR').length;
+    return { summary: { star_tiles: star, structure_tiles: w.tileType.length - star }, result: w };
+  });
+  const clusters = await runPhase(rt, 'clustering', { total: 1, unit: 'clusters' }, async () => {
+    if (!mode.clustering || mode.clusterRange === null) return { status: 'skipped' as const, summary: { reason: `${mode.mode} mode` }, result: null };
+    const c = clusterPhase(rt, plan, measures, lw, mode.clusterRange);
+    return { summary: { K: c.K, mode: c.mode }, result: c };
+  });
+  const { ids: clusterIds } = await writeTileInputs(rt, plan, clusters);
+
+  // P9 — tiles
+  const tileRecords: TileRecord[] = new Array(plan.grid.tiles.length);
+  await runPhase(rt, 'tile_reconstruction', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
+    const stackMb = (usable.length * plan.grid.tileSize * plan.grid.tileSize * plan.planes * 4) / MB;
+    await runUnits<{ runDir: string; tile: number }, { tile: number }>(
+      rt,
+      'tile_reconstruction',
+      'tile',
+      'tiles',
+      plan.grid.tiles.map((t) => ({ index: t.id, payload: { runDir: ctx.paths.root, tile: t.id }, sizeMb: stackMb })),
+      {
+        load: async (t) => ({ tile: t }),
+        onResult: async (t, _r, resumed) => {
+          const rec = await readTileRecord(ctx, t);
+          tileRecords[t] = rec;
+          if (!resumed) events.emit({ type: 'tile_done', phase: 'tile_reconstruction', tile: t, n_frames: rec.diagnostics.nValidFrames, fallback_used: rec.diagnostics.fallbackUsed });
+        },
+      },
+    );
+    const fallback = tileRecords.filter((r) => r.diagnostics.fallbackUsed).length;
+    await writeJson(fs, ctx.paths.metricsFile('tile_reconstruction.json'), { tiles: tileRecords.map((r) => ({ tile: r.tile, sha256: r.sha256, ...r.diagnostics })) });
+    return { summary: { tiles: tileRecords.length, fallback_tiles: fallback }, result: null };
+  });
+
+  // P10 + P11
+  const clusterInfo = clusters && clusterIds.length > 0 ? { ids: clusterIds, labels: Array.from(clusters.labels), Qc: plan.usable.map((f) => global.Qc[global.frames.indexOf(f)]) } : null;
+  const assembled = await runPhase(rt, 'assemble', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
+    let done = 0;
+    const a = await assembleTiles(rt, plan, tileRecords, clusterInfo, () => {
+      done++;
+      if (done === plan.grid.tiles.length || done % 16 === 0) events.emit({ type: 'progress', phase: 'assemble', done, total: plan.grid.tiles.length, unit: 'tiles' });
+    });
+    await writeJson(fs, ctx.paths.metricsFile('boundaries.json'), a.boundaries);
+    for (const s of a.boundaries.suspects) {
+      events.emit({ type: 'warning', code: 'SEAM_SUSPECT', phase: 'assemble', tile: s.a, message: `tiles ${s.a} and ${s.b} disagree along their overlap (mean difference ${s.meanD.toExponential(2)}); check qa/seams.png` });
+    }
+    return { summary: { seam_pairs: a.boundaries.pairCount, seam_suspects: a.boundaries.suspects.length }, result: a };
+  });
+  await runPhase(rt, 'final_stack', { total: 1, unit: 'steps' }, async () => ({
+    status: assembled.fullStack ? 'ok' : 'skipped',
+    summary: assembled.fullStack ? { clusters: clusterIds.length, weights: assembled.clusterWeights } : { reason: `${mode.mode} mode: the tile reconstruction is the result` },
+    result: null,
+  }));
+
+  // P12 + P13
+  const fin = await runPhase(rt, 'finish', { total: 1, unit: 'steps' }, async () => {
+    const r = await finishRun(rt, plan, assembled, measures, lw, assembled.boundaries, global.channels[0].ess);
+    for (const [kind, rel] of [
+      ['stack', 'result/stack.fits'],
+      ['preview', 'result/preview.png'],
+    ] as const) {
+      if (await fs.exists(ctx.paths.file(rel))) events.emit({ type: 'artifact', kind, path: rel, mime: rel.endsWith('.png') ? 'image/png' : 'application/fits' });
+    }
+    return { summary: { valid_pixels: r.finished.validPixels, fwhm_result: r.fwhmResult, fwhm_mean: r.fwhmMean }, result: r };
+  });
+  await runPhase(rt, 'validation', { total: 1, unit: 'steps' }, async () => {
+    for (const name of fin.validation.failed) {
+      events.emit({ type: 'warning', code: `VALIDATION_${name.toUpperCase()}`, phase: 'validation', message: `validation check '${name}' failed; the result is complete but flagged` });
+    }
+    return { summary: { pass: fin.validation.pass, failed: fin.validation.failed, noise_ratio: fin.validation.backgroundNoise.ratio }, result: null };
+  });
+
+  await writeFramesTable(rt, global, measured, registration.results, plan);
+  await writeJson(fs, ctx.paths.metricsFile('summary.json'), {
+    run_id: rt.state.data.run_id,
+    mode: mode.mode,
+    emergency: mode.emergency,
+    n_frames: m.frames.length,
+    n_usable: usable.length,
+    reference: m.frames[plan.reference].name,
+    seeing_px: plan.seeingPx,
+    tile_size: plan.grid.tileSize,
+    fwhm_result: fin.fwhmResult,
+    fwhm_mean_stack: fin.fwhmMean,
+    noise_ratio_vs_mean: fin.validation.backgroundNoise.ratio,
+    validation_passed: fin.validation.pass,
+  });
+  return { validationPassed: fin.validation.pass, emergency: mode.emergency };
+}
+
+/** metrics/frames.json: one row per input frame, usable or excluded with its closed-list code. */
+async function writeFramesTable(
+  rt: Runtime,
+  global: ReturnType<typeof computeGlobalPhase>,
+  measured: readonly MeasureRecord[],
+  reg: readonly RegistrationResult[],
+  plan: RunPlan,
+): Promise<void> {
+  const m = rt.ctx.manifest;
+  const byFrame = new Map(measured.map((r) => [r.frame, r]));
+  const regByFrame = new Map(reg.map((r) => [r.frameIndex, r]));
+  const rows = m.frames.map((f) => {
+    const rec = byFrame.get(f.index);
+    const gi = global.frames.indexOf(f.index);
+    const r = regByFrame.get(f.index);
+    const excluded = f.excluded ?? (rec?.status === 'excluded' ? rec.reason : r && !r.accepted ? 'REGISTRATION_FAILED' : null);
+    return {
+      index: f.index,
+      file: f.name,
+      usable: plan.usable.includes(f.index),
+      excluded,
+      background: rec?.background ?? null,
+      sigma: rec?.metrics[0]?.sigma ?? null,
+      E: rec?.metrics[0]?.E ?? null,
+      fwhm: rec?.fwhm ?? null,
+      roundness: rec?.roundness ?? null,
+      stars: rec?.stars ?? null,
+      Q: gi >= 0 ? global.channels[0].Q[gi] : null,
+      G: gi >= 0 ? global.G[gi] : null,
+      registration: r ? { method: r.method, accepted: r.accepted, ncc: r.ncc, matrix: plan.matrices[f.index] ?? null } : null,
+    };
+  });
+  await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('frames.json'), { reference: m.frames[plan.reference].name, frames: rows });
+}

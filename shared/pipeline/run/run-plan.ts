@@ -1,0 +1,62 @@
+import type { Affine2x3 } from '../../image/warp';
+import type { ModeDecision } from '../modes';
+import type { TileGrid } from '../tile-grid';
+import type { RunContext } from './run-context';
+import { readJson, writeJson } from './run-files';
+import { planStore, type StoreLayout } from './work-store';
+
+/**
+ * work/plan.json — everything fixed after registration (P4/P5) that the P6 and P9 units need:
+ * the usable frames in store order, their canvas→frame matrices, the canvas, the tile grid and the
+ * mode. Written once by the orchestrator; units only read it.
+ */
+export interface RunPlan {
+  /** Manifest indices of the usable frames; position = usable ordinal fu (store order). */
+  readonly usable: number[];
+  /** Manifest index of the reference frame. */
+  readonly reference: number;
+  readonly seeingPx: number;
+  readonly canvasWidth: number;
+  readonly canvasHeight: number;
+  /** Full-resolution matrices mapping canvas coordinates to frame coordinates, by manifest index. */
+  readonly matrices: Record<number, Affine2x3>;
+  readonly grid: TileGrid;
+  readonly mode: ModeDecision;
+  /** Planes stored per frame: 1 for mono and OSC mosaics, 3 for RGB. */
+  readonly planes: number;
+  /** G_f per usable frame (P3), aligned with `usable`. */
+  readonly G: number[];
+}
+
+export function planPath(ctx: RunContext): string {
+  return ctx.paths.workFile('plan.json');
+}
+
+export async function writeRunPlan(ctx: RunContext, plan: RunPlan): Promise<void> {
+  await writeJson(ctx.fs, planPath(ctx), plan);
+}
+
+const planCache = new Map<string, Promise<RunPlan>>();
+
+export function loadRunPlan(ctx: RunContext): Promise<RunPlan> {
+  const key = planPath(ctx);
+  let p = planCache.get(key);
+  if (!p) {
+    p = readJson<RunPlan>(ctx.fs, key);
+    planCache.set(key, p);
+    p.catch(() => planCache.delete(key));
+  }
+  return p;
+}
+
+export function clearRunPlanCache(): void {
+  planCache.clear();
+}
+
+export function storeLayoutOf(plan: RunPlan): StoreLayout {
+  return planStore(plan.canvasWidth, plan.canvasHeight, plan.grid.stride, plan.usable.length, plan.planes);
+}
+
+export function storePath(ctx: RunContext): string {
+  return ctx.paths.workFile('cells.f32');
+}

@@ -1,0 +1,120 @@
+import { readFitsImage } from '../../fits/reader';
+import { luminanceY } from '../../image/views';
+import { warpImage } from '../../image/warp';
+import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, type CellGrid } from '../local-background';
+import { measureLocalMetrics, type TileMetrics } from '../local-metrics';
+import { normalizeFrame } from '../normalize';
+import { loadRunContext, type RunContext } from '../run/run-context';
+import { readJson, writeJson } from '../run/run-files';
+import { loadRunPlan, storeLayoutOf, storePath, type RunPlan } from '../run/run-plan';
+import { writeFrameToStore } from '../run/work-store';
+import type { Box } from '../background';
+import { readMeasureRecord } from './measure-task';
+import { registerTaskHandler, type TaskEnv } from './registry';
+
+/**
+ * P6 — pass 2 over one frame (reference frame first): read, normalize by B[f,c], warp onto the
+ * canvas (Lanczos-3 or bilinear; CFA-aware for mosaics), match the local background to the
+ * reference frame's (P6.4), measure the local metrics of every tile (P6.5) and write the frame into
+ * the cell store. Outputs: its blocks in work/cells.f32 and work/prepare/<f>.json (written last,
+ * the unit's done marker). The reference frame also writes work/localbg/reference.json (m_ref).
+ */
+export interface PreparePayload {
+  readonly runDir: string;
+  readonly frame: number;
+}
+
+export interface PrepareRecord {
+  readonly frame: number;
+  readonly fu: number;
+  /** Per tile (row-major id): the P6.5 metrics or null when the tile is missing in this frame. */
+  readonly tiles: Array<TileMetrics | null>;
+  /** Local background: per colour d-grid (null for the reference or when skipped), and skip flags. */
+  readonly dGrid: Array<number[] | null>;
+  readonly localBackgroundSkipped: boolean[];
+  readonly validPixels: number;
+}
+
+interface ReferenceCells {
+  readonly grid: CellGrid;
+  readonly cells: number[][];
+}
+
+export function preparePaths(ctx: RunContext, f: number) {
+  return { record: ctx.paths.workFile('prepare', `${f}.json`), referenceCells: ctx.paths.workFile('localbg', 'reference.json') };
+}
+
+export function tileBoxes(plan: RunPlan): Box[] {
+  return plan.grid.tiles.map((t) => ({ x0: t.x0, y0: t.y0, w: t.width, h: t.height }));
+}
+
+export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promise<PrepareRecord> {
+  const ctx = await loadRunContext(env.fs, payload.runDir);
+  const plan = await loadRunPlan(ctx);
+  const f = payload.frame;
+  const fu = plan.usable.indexOf(f);
+  if (fu < 0) throw new Error(`frame ${f} is not a usable frame of this run`);
+  const out = preparePaths(ctx, f);
+  const cfg = ctx.config;
+  const frame = ctx.manifest.frames[f];
+  const measure = await readMeasureRecord(ctx, f);
+  const { image } = await readFitsImage(env.fs, frame.path);
+  const normalized = normalizeFrame(image, ctx.layout, measure.background);
+  const M = plan.matrices[f];
+  let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC' });
+
+  let dGrid: Array<number[] | null> = [];
+  let skipped: boolean[] = [];
+  let offsets: ReadonlyArray<Float64Array | null> = [];
+  let grid: CellGrid | null = null;
+  if (cfg.normalization.local_background.enabled) {
+    const cellPx = localBackgroundCellPx(cfg.normalization.local_background.cell_px, plan.grid.tileSize, plan.canvasWidth, plan.canvasHeight);
+    grid = cellGridOf(plan.canvasWidth, plan.canvasHeight, cellPx);
+    const isReference = f === plan.reference;
+    const ref = isReference ? null : await readJson<ReferenceCells>(env.fs, out.referenceCells);
+    const match = matchLocalBackground(canvas, ctx.layout, grid, ref ? ref.cells.map((c) => Float64Array.from(c, (v) => (v === null ? Number.NaN : v))) : null);
+    if (isReference) {
+      await writeJson(env.fs, out.referenceCells, { grid, cells: match.cells.map((c) => Array.from(c)) });
+    }
+    canvas = match.image;
+    offsets = match.offsets;
+    dGrid = match.offsets.map((d) => (d ? Array.from(d) : null));
+    skipped = match.skipped;
+  }
+
+  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(canvas, ctx.layout.colorMode) };
+  const boxes = tileBoxes(plan);
+  const tileOffsets = grid ? boxes.map((b) => luminanceOffsetOverBox(offsets, grid as CellGrid, b, ctx.layout)) : undefined;
+  const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
+
+  let validPixels = 0;
+  for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] === canvas.data[i]) validPixels++;
+  const store = await env.fs.open(storePath(ctx), 'r+');
+  try {
+    await writeFrameToStore(store, storeLayoutOf(plan), fu, canvas.data);
+    await store.sync();
+  } finally {
+    await store.close();
+  }
+  const record: PrepareRecord = { frame: f, fu, tiles, dGrid, localBackgroundSkipped: skipped, validPixels };
+  await writeJson(env.fs, out.record, record);
+  return record;
+}
+
+/** What crosses back to the orchestrator: a summary; the full record stays on disk. */
+export interface PrepareSummary {
+  readonly frame: number;
+  readonly fu: number;
+  readonly validPixels: number;
+  readonly localBackgroundSkipped: boolean[];
+}
+
+export function summarizePrepare(r: PrepareRecord): PrepareSummary {
+  return { frame: r.frame, fu: r.fu, validPixels: r.validPixels, localBackgroundSkipped: r.localBackgroundSkipped };
+}
+
+export async function readPrepareRecord(ctx: RunContext, f: number): Promise<PrepareRecord> {
+  return readJson<PrepareRecord>(ctx.fs, preparePaths(ctx, f).record);
+}
+
+registerTaskHandler('prepare', async (env, payload) => summarizePrepare(await prepareFrame(env, payload as PreparePayload)));

@@ -1,0 +1,119 @@
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
+import { loadRunContext, type RunContext } from '../run/run-context';
+import { readFloat32, readJson, writeFloat32, writeJson } from '../run/run-files';
+import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
+import { readTileStack } from '../run/work-store';
+import { packTileBlocks, reconstructTile, type TileDiagnostics } from '../tile-reconstruction';
+import { registerTaskHandler, type TaskEnv } from './registry';
+
+/**
+ * P9 — one tile over all usable frames: read the tile stack from the cell store (one sequential read
+ * per cell), reconstruct R_t (weighted mean / weighted sigma clip with W[.,t]), the equal-weight mean
+ * (QA baseline) and, in full mode, one synthetic tile per eligible cluster. Written atomically to
+ * work/tiles/<t>.f32 as blocks [R, mean, S_1..S_K, coverage], each planes×h×w float32 (coverage =
+ * number of frames with a valid pixel), then work/tiles/<t>.json with the diagnostics and the
+ * file's sha256 (the unit's done marker).
+ */
+export interface TilePayload {
+  readonly runDir: string;
+  readonly tile: number;
+}
+
+export interface TileRecord {
+  readonly tile: number;
+  readonly blocks: number;
+  readonly planes: number;
+  readonly width: number;
+  readonly height: number;
+  readonly clusterIds: number[];
+  readonly sha256: string;
+  readonly diagnostics: TileDiagnostics;
+}
+
+/** Per-tile weights and cluster labels written by P7/P8 for the P9 units. */
+export interface TileInputs {
+  /** W[fu*nTiles + t] (practical profile). */
+  readonly weightsFile: string;
+  readonly nTiles: number;
+  /** Cluster label per usable frame and the eligible ids (full mode), or null. */
+  readonly clusters: { labels: number[]; ids: number[] } | null;
+}
+
+export function tilePaths(ctx: RunContext, t: number) {
+  return { data: ctx.paths.workFile('tiles', `${t}.f32`), record: ctx.paths.workFile('tiles', `${t}.json`), inputs: ctx.paths.workFile('tile-inputs.json') };
+}
+
+const weightsCache = new Map<string, Promise<Float32Array>>();
+
+async function tileWeights(ctx: RunContext, inputs: TileInputs, t: number, n: number): Promise<Float32Array> {
+  let p = weightsCache.get(inputs.weightsFile);
+  if (!p) {
+    p = readFloat32(ctx.fs, inputs.weightsFile);
+    weightsCache.set(inputs.weightsFile, p);
+    p.catch(() => weightsCache.delete(inputs.weightsFile));
+  }
+  const all = await p;
+  const w = new Float32Array(n);
+  for (let f = 0; f < n; f++) w[f] = all[f * inputs.nTiles + t];
+  return w;
+}
+
+export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): Promise<TileRecord> {
+  const ctx = await loadRunContext(env.fs, payload.runDir);
+  const plan = await loadRunPlan(ctx);
+  const out = tilePaths(ctx, payload.tile);
+  const inputs = await readJson<TileInputs>(env.fs, out.inputs);
+  const tile = plan.grid.tiles[payload.tile];
+  const layout = storeLayoutOf(plan);
+  const n = plan.usable.length;
+  const store = await env.fs.open(storePath(ctx), 'r');
+  let data: Float32Array;
+  try {
+    data = await readTileStack(store, layout, tile.x0, tile.y0, tile.width, tile.height);
+  } finally {
+    await store.close();
+  }
+  const W = await tileWeights(ctx, inputs, payload.tile, n);
+  const result = reconstructTile(
+    { data, frames: n, planes: plan.planes, width: tile.width, height: tile.height },
+    {
+      tileWeights: [W],
+      globalWeights: [plan.G],
+      clusters: inputs.clusters ? { labels: inputs.clusters.labels, ids: inputs.clusters.ids } : undefined,
+      cfa: ctx.layout.colorMode === 'OSC' && ctx.layout.pattern ? { pattern: ctx.layout.pattern, originX: tile.x0, originY: tile.y0 } : undefined,
+    },
+    { stacking: ctx.config.stacking, synthetic: ctx.config.synthetic },
+  );
+  const size = plan.planes * tile.width * tile.height;
+  const packed = packTileBlocks(result);
+  const file = new Float32Array(packed.length + size);
+  file.set(packed, 0);
+  for (let i = 0; i < size; i++) {
+    let c = 0;
+    for (let f = 0; f < n; f++) if (data[f * size + i] === data[f * size + i]) c++;
+    file[packed.length + i] = c;
+  }
+  await writeFloat32(env.fs, out.data, file);
+  const record: TileRecord = {
+    tile: payload.tile,
+    blocks: file.length / size,
+    planes: plan.planes,
+    width: tile.width,
+    height: tile.height,
+    clusterIds: [...result.clusterIds],
+    sha256: bytesToHex(sha256(new Uint8Array(file.buffer, file.byteOffset, file.byteLength))),
+    diagnostics: result.diagnostics,
+  };
+  await writeJson(env.fs, out.record, record);
+  return record;
+}
+
+export async function readTileRecord(ctx: RunContext, t: number): Promise<TileRecord> {
+  return readJson<TileRecord>(ctx.fs, tilePaths(ctx, t).record);
+}
+
+registerTaskHandler('tile', async (env, payload) => {
+  const r = await reconstructTileUnit(env, payload as TilePayload);
+  return { tile: r.tile, sha256: r.sha256, fallbackUsed: r.diagnostics.fallbackUsed, nValidFrames: r.diagnostics.nValidFrames };
+});

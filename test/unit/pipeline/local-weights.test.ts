@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createLocalMetricsTable, setFrameMetrics, type TileMetrics } from '../../../shared/pipeline/local-metrics';
+import { computeLocalWeights, DEFAULT_LOCAL_WEIGHTS as CFG } from '../../../shared/pipeline/local-weights';
+
+const FC = { seed: 777, numRuns: 80 };
+
+function tile(p: Partial<TileMetrics>): TileMetrics {
+  return { fwhm: 3, roundness: 0.9, contrast: 2, nstar: 20, B: 1, sigma: 0.01, E: 1, S: 10000, ...p };
+}
+
+/** Table of one tile over frames. */
+function oneTile(rows: (TileMetrics | null)[]) {
+  const t = createLocalMetricsTable(rows.length, 1);
+  rows.forEach((r, f) => setFrameMetrics(t, f, [r]));
+  return t;
+}
+
+const ones = (n: number) => new Array<number>(n).fill(1);
+const zeroFloor = { ...CFG, local_metrics: { ...CFG.local_metrics, z_floor_rel: 0 } };
+
+describe('computeLocalWeights', () => {
+  it('computes the STAR-tile Q by hand: 0.6*(-z FWHM) + 0.2*z Rnd + 0.2*z C', () => {
+    const fwhm = [2, 3, 4, 3, 3];
+    const r = computeLocalWeights(oneTile(fwhm.map((f) => tile({ fwhm: f }))), ones(5), zeroFloor);
+    expect(r.tileType).toEqual(['STAR']);
+    // median 3, MAD 0 -> s = 0 -> all z 0? MAD of [1,0,1,0,0] = 0: yes, so Q = 0 everywhere
+    expect(Array.from(r.Q)).toEqual([0, 0, 0, 0, 0]);
+    const fwhm2 = [2, 3, 4, 5, 6]; // median 4, MAD 1 -> s 1.4826
+    const r2 = computeLocalWeights(oneTile(fwhm2.map((f) => tile({ fwhm: f }))), ones(5), zeroFloor);
+    fwhm2.forEach((f, i) => expect(r2.Q[i]).toBeCloseTo(-0.6 * ((f - 4) / 1.4826), 5));
+    expect(r2.L[0]).toBeCloseTo(Math.exp(r2.Q[0]), 5);
+  });
+  it('computes the STRUCTURE-tile Q by hand: 0.7*z S - 0.3*z B', () => {
+    const S = [10, 20, 30, 40, 50];
+    const B = [1, 1, 1, 1, 3];
+    const r = computeLocalWeights(oneTile(S.map((s, i) => tile({ nstar: 2, S: s, B: B[i] }))), ones(5), zeroFloor);
+    expect(r.tileType).toEqual(['STRUCTURE']);
+    S.forEach((s, i) => expect(r.Q[i]).toBeCloseTo(0.7 * ((s - 30) / (1.4826 * 10)), 5));
+  });
+  it('gives a frame without measurable stars in a STAR tile Q = clamp_lo, and a missing tile L = W = 0', () => {
+    const rows = [tile({}), tile({ fwhm: NaN, roundness: NaN, contrast: NaN, nstar: 0 }), null, tile({}), tile({})];
+    const r = computeLocalWeights(oneTile(rows), [2, 2, 2, 2, 2], CFG);
+    expect(r.Q[1]).toBe(-3);
+    expect(r.L[1]).toBeCloseTo(Math.exp(-3), 6);
+    expect([r.Q[2], r.L[2], r.W[2]]).toEqual([NaN, 0, 0]);
+    expect(r.W[0]).toBeCloseTo(2 * r.L[0], 6);
+  });
+  it('types a tile by the median nstar over the frames where it is present', () => {
+    const rows = [tile({ nstar: 12 }), tile({ nstar: 9 }), tile({ nstar: 10 }), null];
+    expect(computeLocalWeights(oneTile(rows), ones(4), CFG).tileType).toEqual(['STAR']);
+    const fewer = [tile({ nstar: 12 }), tile({ nstar: 9 }), tile({ nstar: 9 }), null];
+    expect(computeLocalWeights(oneTile(fewer), ones(4), CFG).tileType).toEqual(['STRUCTURE']);
+  });
+  it('reports per-tile ESS, median Q and median FWHM', () => {
+    const r = computeLocalWeights(oneTile([tile({ fwhm: 2 }), tile({ fwhm: 2 }), tile({ fwhm: 4 })]), ones(3), CFG);
+    expect(r.medianFwhm[0]).toBe(2);
+    expect(r.ess[0]).toBeGreaterThan(1);
+    expect(r.ess[0]).toBeLessThanOrEqual(3);
+    expect(r.medianQ[0]).toBeCloseTo(r.Q[0], 6);
+  });
+  it('handles N = 1 (all z = 0, L = 1) and a tile missing in every frame (STRUCTURE, W = 0)', () => {
+    const one = computeLocalWeights(oneTile([tile({})]), [1.5], CFG);
+    expect([one.L[0], one.W[0]]).toEqual([1, 1.5]);
+    const none = computeLocalWeights(oneTile([null, null]), ones(2), CFG);
+    expect(none.tileType).toEqual(['STRUCTURE']);
+    expect(Array.from(none.W)).toEqual([0, 0]);
+    expect(none.ess[0]).toBe(0);
+  });
+  it('refuses a G vector of the wrong length', () => {
+    expect(() => computeLocalWeights(oneTile([tile({})]), [1, 1], CFG)).toThrow(RangeError);
+  });
+
+  const pos = fc.double({ min: 0.5, max: 20, noNaN: true });
+  const row = fc.record({ fwhm: pos, roundness: fc.double({ min: 0.2, max: 1, noNaN: true }), contrast: pos, B: pos, S: pos });
+  it('keeps L finite, > 0 and within exp(k*(hi - lo)); W > 0 wherever the tile has data (properties 2, 8)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(row, { freq: 5 }), { minLength: 1, maxLength: 25 }), fc.integer({ min: 0, max: 30 }), (rows, nstar) => {
+        const r = computeLocalWeights(oneTile(rows.map((x) => (x ? tile({ ...x, nstar }) : null))), ones(rows.length), CFG);
+        const L = rows.flatMap((x, f) => (x ? [r.L[f]] : []));
+        rows.forEach((x, f) => expect(x ? r.W[f] > 0 && Number.isFinite(r.W[f]) : r.W[f] === 0).toBe(true));
+        if (L.length) expect(Math.max(...L) / Math.min(...L)).toBeLessThanOrEqual(Math.exp(6) * (1 + 1e-6));
+      }),
+      FC,
+    );
+  });
+  it('gives the better of two otherwise identical frames a weight >= the other (property 4: FWHM, roundness, contrast, S, B)', () => {
+    const metrics = ['fwhm', 'roundness', 'contrast', 'S', 'B'] as const;
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 20 }), row, fc.integer({ min: 0, max: 4 }), fc.double({ min: 0.01, max: 5, noNaN: true }), (others, base, which, delta) => {
+        const key = metrics[which];
+        const lowerIsBetter = key === 'fwhm' || key === 'B';
+        const better = { ...base, [key]: lowerIsBetter ? base[key] / (1 + delta) : base[key] * (1 + delta) };
+        // STAR tile for the star metrics, STRUCTURE tile for S and B
+        const nstar = key === 'S' || key === 'B' ? 0 : 20;
+        const rows = [...others, base, better].map((x) => tile({ ...x, nstar }));
+        const r = computeLocalWeights(oneTile(rows), ones(rows.length), CFG);
+        expect(r.W[rows.length - 1]).toBeGreaterThanOrEqual(r.W[rows.length - 2]);
+      }),
+      FC,
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { measureFrameStars, measureStar, weightedFwhm } from '../../../shared/pipeline/measure-star';
+import { makeSky, type SkyStar } from './sky-fixture';
+
+describe('measureStar', () => {
+  it('recovers the FWHM 2.3548*sigma, roundness 1 and centroid of a round Gaussian star', () => {
+    const w = 48;
+    const img = makeSky(w, w, { bg: 10, stars: [{ x: 24.3, y: 23.8, flux: 5000, sigma: 2 }] });
+    const m = measureStar(img, w, w, 24, 24, 10, 10);
+    expect(m).not.toBeNull();
+    expect(m!.fwhm).toBeCloseTo(2.3548 * 2, 1);
+    expect(m!.roundness).toBeGreaterThan(0.99);
+    expect(m!.x).toBeCloseTo(24.3, 2);
+    expect(m!.y).toBeCloseTo(23.8, 2);
+    expect(m!.contrast).toBeCloseTo(m!.peak / 10, 10);
+    expect(m!.bg).toBeCloseTo(10, 1); // patch median: sky plus a little of the wings
+  });
+  it('measures an elliptical star: axes 3 and 1.5 sigma, roundness 0.5, FWHM their geometric mean', () => {
+    const w = 48;
+    const img = makeSky(w, w, { bg: 1, stars: [{ x: 24, y: 24, flux: 5000, sigma: 3, sigmaY: 1.5 }] });
+    const m = measureStar(img, w, w, 24, 24, 10, 1)!;
+    expect(m.fwhmMajor).toBeCloseTo(2.3548 * 3, 0);
+    expect(m.roundness).toBeCloseTo(0.5, 1);
+    expect(m.fwhm).toBeCloseTo(Math.sqrt(m.fwhmMajor * m.fwhmMinor), 12);
+  });
+  it('rejects a patch that leaves the plane or holds a NaN', () => {
+    const w = 30;
+    const img = makeSky(w, w, { bg: 1, stars: [{ x: 15, y: 15, flux: 500, sigma: 1.5 }] });
+    expect(measureStar(img, w, w, 5, 15, 10, 1)).toBeNull();
+    expect(measureStar(img, w, w, 15, 15, 10, 1)).not.toBeNull();
+    img[15 * w + 20] = NaN;
+    expect(measureStar(img, w, w, 15, 15, 10, 1)).toBeNull();
+  });
+  it('rejects a flat patch, a single hot pixel and a line (degenerate second moments)', () => {
+    const w = 64;
+    const flat = new Float32Array(w * w).fill(3);
+    expect(measureStar(flat, w, w, 32, 32, 10, 1)).toBeNull();
+    flat[32 * w + 32] = 100;
+    expect(measureStar(flat, w, w, 32, 32, 10, 1)).toBeNull(); // zero second moments
+    const line = new Float32Array(w * w).fill(1);
+    for (let x = 0; x < w; x++) line[32 * w + x] = 50; // l2 = 0 for a line
+    expect(measureStar(line, w, w, 32, 32, 10, 1)).toBeNull();
+  });
+});
+
+function frameWithStars(w: number, stars: SkyStar[]) {
+  return makeSky(w, w, { bg: 1, noise: 0.005, seed: 9, stars });
+}
+
+/** Stars centred on the full-resolution images of proxy positions (2p + 0.5). */
+function gridStars(n: number, sigma: (k: number) => number): { full: SkyStar[]; proxy: { x: number; y: number }[] } {
+  const full: SkyStar[] = [];
+  const proxy: { x: number; y: number }[] = [];
+  for (let k = 0; k < n; k++) {
+    const px = 10 + 14 * (k % 8);
+    const py = 10 + 14 * Math.floor(k / 8);
+    proxy.push({ x: px, y: py });
+    full.push({ x: 2 * px + 0.5, y: 2 * py + 0.5, flux: 300, sigma: sigma(k) });
+  }
+  return { full, proxy };
+}
+
+describe('measureFrameStars', () => {
+  it('takes medians over >= 25 stars seeded from proxy positions mapped with 2p + 0.5', () => {
+    const w = 256;
+    const { full, proxy } = gridStars(40, () => 1.8);
+    const r = measureFrameStars(frameWithStars(w, full), w, w, proxy);
+    expect(r.stars).toBe(40);
+    expect(r.fwhm!).toBeCloseTo(2.3548 * 1.8, 1);
+    expect(r.roundness!).toBeGreaterThan(0.97);
+  });
+  it('drops FWHM outliers beyond 2.5 sigma_MAD of the median', () => {
+    const w = 256;
+    const { full, proxy } = gridStars(40, (k) => (k < 3 ? 4 : 1.8 + 0.02 * (k % 5)));
+    const r = measureFrameStars(frameWithStars(w, full), w, w, proxy);
+    expect(r.stars).toBe(37);
+    expect(r.fwhm!).toBeLessThan(2.3548 * 2);
+  });
+  it('leaves FWHM undefined with fewer than 25 stars, and everything empty without stars', () => {
+    const w = 256;
+    const { full, proxy } = gridStars(20, () => 1.8);
+    const r = measureFrameStars(frameWithStars(w, full), w, w, proxy);
+    expect([r.fwhm, r.stars]).toEqual([null, 20]);
+    expect(r.roundness).not.toBeNull();
+    expect(measureFrameStars(frameWithStars(w, []), w, w, [])).toEqual({ fwhm: null, roundness: null, stars: 0 });
+  });
+});
+
+describe('weightedFwhm', () => {
+  it('scales FWHM by max(stars)/stars and keeps undefined frames undefined', () => {
+    const out = weightedFwhm([
+      { fwhm: 3, roundness: 1, stars: 100 },
+      { fwhm: 3, roundness: 1, stars: 50 },
+      { fwhm: null, roundness: 1, stars: 10 },
+    ]);
+    expect(out).toEqual([3, 6, null]);
+  });
+});

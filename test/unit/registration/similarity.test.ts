@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { applyAffine, invertAffine, similarity, toFullResolution, composeAffine, decompose, type Affine2x3 } from '../../../shared/pipeline/registration/affine';
+import { ransacFit } from '../../../shared/pipeline/registration/ransac';
+import { fitAffine, fitSimilarity } from '../../../shared/pipeline/registration/similarity';
+import { mulberry32 } from '../../../shared/util/seed';
+
+function points(n: number, seed: number): number[] {
+  const u = mulberry32(seed);
+  return Array.from({ length: 2 * n }, () => u() * 200);
+}
+
+function mapAll(M: Affine2x3, src: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < src.length; i += 2) out.push(...applyAffine(M, src[i], src[i + 1]));
+  return out;
+}
+
+function expectMatrix(got: Affine2x3 | null, want: Affine2x3, digits = 9): void {
+  expect(got).not.toBeNull();
+  for (let i = 0; i < 6; i++) expect(got![i]).toBeCloseTo(want[i], digits);
+}
+
+describe('fitSimilarity', () => {
+  it('is exact on noise-free points', () => {
+    const src = points(12, 1);
+    const M = similarity(1.03, 0.4, 12.5, -7.25);
+    expectMatrix(fitSimilarity(src, mapAll(M, src)), M);
+  });
+
+  it('recovers a 180° rotation', () => {
+    const src = points(8, 2);
+    const M = similarity(1, Math.PI, 300, 210);
+    expectMatrix(fitSimilarity(src, mapAll(M, src)), M);
+  });
+
+  it('never fits a reflection: a mirrored point set gets a large residual instead', () => {
+    const src = points(20, 3);
+    const mirror: Affine2x3 = [-1, 0, 200, 0, 1, 0];
+    const dst = mapAll(mirror, src);
+    const fit = fitSimilarity(src, dst)!;
+    expect(fit[0] * fit[4] - fit[1] * fit[3]).toBeGreaterThanOrEqual(0);
+    let worst = 0;
+    for (let i = 0; i < 20; i++) {
+      const [x, y] = applyAffine(fit, src[2 * i], src[2 * i + 1]);
+      worst = Math.max(worst, Math.hypot(x - dst[2 * i], y - dst[2 * i + 1]));
+    }
+    expect(worst).toBeGreaterThan(20);
+  });
+
+  it('fixes theta to 0 when rotation is not allowed', () => {
+    const src = points(10, 4);
+    const fit = fitSimilarity(src, mapAll(similarity(1, 0.01, 3, 4), src), null, false)!;
+    expect(fit[1]).toBe(-0);
+    expect(fit[3]).toBe(0);
+  });
+
+  it('returns null for fewer than two pairs or coincident points', () => {
+    expect(fitSimilarity([1, 2], [3, 4])).toBeNull();
+    expect(fitSimilarity([1, 1, 1, 1], [0, 0, 5, 5])).toBeNull();
+  });
+});
+
+describe('fitAffine', () => {
+  it('is exact on noise-free points, shear included', () => {
+    const src = points(10, 5);
+    const M: Affine2x3 = [1.02, 0.05, 3, -0.03, 0.97, -8];
+    expectMatrix(fitAffine(src, mapAll(M, src)), M);
+  });
+
+  it('returns null for collinear points', () => {
+    expect(fitAffine([0, 0, 1, 1, 2, 2, 3, 3], [0, 0, 1, 1, 2, 2, 3, 3])).toBeNull();
+  });
+});
+
+describe('ransacFit', () => {
+  const M = similarity(1.001, 0.02, 15.3, -9.8);
+  const make = (outlierShare: number) => {
+    const src = points(100, 6);
+    const dst = mapAll(M, src);
+    const u = mulberry32(7);
+    const nOut = Math.round(outlierShare * 100);
+    for (let i = 0; i < nOut; i++) {
+      dst[2 * i] = u() * 200;
+      dst[2 * i + 1] = u() * 200;
+    }
+    return { src, dst, nOut };
+  };
+
+  it('recovers the model with 40 % outliers and flags them', () => {
+    const { src, dst, nOut } = make(0.4);
+    const r = ransacFit(src, dst, mulberry32(42))!;
+    expectMatrix(r.matrix, M, 6);
+    expect(r.inliers.length).toBeGreaterThanOrEqual(100 - nOut);
+    expect(r.inliers.length).toBeLessThanOrEqual(100 - nOut + 2);
+    expect(r.rmsPx).toBeLessThan(1e-6);
+  });
+
+  it('is deterministic for a given PRNG seed', () => {
+    const { src, dst } = make(0.4);
+    expect(ransacFit(src, dst, mulberry32(9))).toEqual(ransacFit(src, dst, mulberry32(9)));
+  });
+
+  it('fits an affine model when asked', () => {
+    const A: Affine2x3 = [1.01, 0.02, 5, -0.01, 0.99, 3];
+    const src = points(30, 8);
+    const r = ransacFit(src, mapAll(A, src), mulberry32(1), { model: 'affine' })!;
+    expectMatrix(r.matrix, A, 6);
+  });
+
+  it('returns null when there are too few pairs', () => {
+    expect(ransacFit([1, 2], [3, 4], mulberry32(1))).toBeNull();
+  });
+
+  it('finds no consensus in pure noise (fewer inliers than a real model would have)', () => {
+    const src = points(50, 10);
+    const dst = points(50, 11);
+    const r = ransacFit(src, dst, mulberry32(3));
+    expect(r === null || r.inliers.length < 10).toBe(true);
+  });
+});
+
+describe('toFullResolution', () => {
+  // full = 2*proxy + 0.5, proxy = 2x2 block mean: a 180° flip of a frame is exact at full resolution
+  it('maps a 180° flip of a full frame to the exact full-resolution flip (checked with a real 2x block-mean proxy)', () => {
+    const W = 16;
+    const H = 12;
+    const u = mulberry32(12);
+    const full = Float64Array.from({ length: W * H }, () => u());
+    const flipped = new Float64Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) flipped[y * W + x] = full[(H - 1 - y) * W + (W - 1 - x)];
+    const proxy = (img: Float64Array) => {
+      const p = new Float64Array((W / 2) * (H / 2));
+      for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) {
+        p[y * (W / 2) + x] = (img[2 * y * W + 2 * x] + img[2 * y * W + 2 * x + 1] + img[(2 * y + 1) * W + 2 * x] + img[(2 * y + 1) * W + 2 * x + 1]) / 4;
+      }
+      return p;
+    };
+    const pRef = proxy(full);
+    const pMov = proxy(flipped);
+    // proxy registration of the flip: mov(q) = ref(w-1-x, h-1-y) => M_proxy = [-1 0 w-1; 0 -1 h-1]
+    const w = W / 2;
+    const h = H / 2;
+    const Mp: Affine2x3 = [-1, 0, w - 1, 0, -1, h - 1];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const [mx, my] = applyAffine(Mp, x, y);
+      expect(pMov[my * w + mx]).toBeCloseTo(pRef[y * w + x], 12);
+    }
+    const Mf = toFullResolution(Mp);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const [mx, my] = applyAffine(Mf, x, y);
+      expect(flipped[my * W + mx]).toBe(full[y * W + x]);
+    }
+    // the REF rule (2*t_proxy) is one pixel off here
+    expect(2 * Mp[2]).not.toBe(Mf[2]);
+  });
+
+  it('keeps the linear part and is consistent with composition', () => {
+    const Mp = similarity(1, 0.3, 4, -2);
+    const Mf = toFullResolution(Mp);
+    expect(Mf[0]).toBe(Mp[0]);
+    expect(decompose(Mf).rotationDeg).toBeCloseTo((0.3 * 180) / Math.PI, 10);
+    composeAffine(Mf, invertAffine(Mf)!).forEach((v, i) => expect(v).toBeCloseTo([1, 0, 0, 0, 1, 0][i], 9));
+  });
+});
