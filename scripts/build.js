@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const external = ['electron', 'sharp', 'systeminformation', 'electron-log', 'ws', 'playwright-core', 'amqplib', 'fitsjs'];
+const external = ['electron', 'sharp', 'systeminformation', 'electron-log', 'ws', 'playwright-core', 'amqplib'];
 
 const nodeEntries = [
   ['electron/cli/tile-compile.ts', 'dist/cli/tile-compile.js', 'esm'],

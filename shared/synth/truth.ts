@@ -129,7 +129,8 @@ Coordinates
       x_f = a*x + b*y + tx,  y_f = c*x + d*y + ty
   It is a rotation by rot_deg about the scene centre (cx, cy) = ((W-1)/2, (H-1)/2) plus (dx, dy):
       x_f = cos(t)(x-cx) - sin(t)(y-cy) + cx + dx,  y_f = sin(t)(x-cx) + cos(t)(y-cy) + cy + dy
-  "inverse" maps frame -> scene. Frame 0 is not the identity.
+  "inverse" maps frame -> scene; frame i -> frame j is matrix_j composed with inverse_i.
+  Frame 0 is in general not the identity.
 
 Light frames (light_00001.fits ...)
   raw = round(pedestal + (electrons)/gain), clipped to [0, 65535], BITPIX 16 with BZERO 32768,

@@ -1,5 +1,13 @@
 import type { Affine2x3 } from './affine';
 import { fitSimilarity } from './similarity';
+import { median } from '../../image/stats';
+
+const REFINE_ROUNDS = 8;
+/** Tolerance of the first rounds as a share of the caller's tolerance. */
+const REFINE_SCHEDULE = [1, 2 / 3, 1 / 2, 1 / 3];
+const REFINE_MIN_TOL_PX = 0.3;
+/** Residual distance of a Rayleigh-distributed centroid error: ~3x its median covers > 99.8 % of true pairs. */
+const REFINE_TOL_FACTOR = 3;
 
 /** Uniform grid over star positions for nearest-neighbour queries within a tolerance. */
 
@@ -53,7 +61,7 @@ export class StarGrid {
 /**
  * Guided refinement [EXT]: with a first moving -> reference fit, pair every moving star with the
  * nearest reference star within `tol` (one-to-one, closest pairs first) and refit by least squares;
- * a second round uses a tolerance of 3x the first round's RMS (at least 0.5 px). A triangle fit
+ * later rounds use a tolerance of 3x the median residual (at least 0.3 px) until it stops shrinking. A triangle fit
  * rests on the ~30 brightest stars and may include near-miss pairs; all top-K stars, one-to-one,
  * pin the transform down far better (P4.3's accuracy target is 0.05 px).
  */
@@ -68,7 +76,7 @@ export function refineWithAllStars(
   let M = movToRef;
   let t = tol;
   let result: { matrix: Affine2x3; pairs: number; rmsPx: number } | null = null;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
     const cand: { m: number; r: number; d: number }[] = [];
     movStars.forEach((s, m) => {
       const { k, d } = grid.nearest(M[0] * s.x + M[1] * s.y + M[2], M[3] * s.x + M[4] * s.y + M[5], t);
@@ -87,17 +95,27 @@ export function refineWithAllStars(
     if (src.length < 6) break;
     const fit = fitSimilarity(src, dst, null, allowRotation);
     if (!fit) break;
-    let ss = 0;
     const n = src.length / 2;
+    const res = new Float64Array(n);
+    let ss = 0;
     for (let i = 0; i < n; i++) {
       const ex = fit[0] * src[2 * i] + fit[1] * src[2 * i + 1] + fit[2] - dst[2 * i];
       const ey = fit[3] * src[2 * i] + fit[4] * src[2 * i + 1] + fit[5] - dst[2 * i + 1];
+      res[i] = Math.hypot(ex, ey);
       ss += ex * ex + ey * ey;
     }
-    const rms = Math.sqrt(ss / n);
     M = fit;
-    result = { matrix: fit, pairs: n, rmsPx: rms };
-    t = Math.min(tol, Math.max(0.5, 3 * rms));
+    result = { matrix: fit, pairs: n, rmsPx: Math.sqrt(ss / n) };
+    // the next tolerance follows the robust spread of the residuals, not their RMS: a few wrong
+    // pairs inflate the RMS and would keep themselves in (the centroid scatter of faint stars is
+    // ~0.2 proxy px, chance neighbours sit at 1-3 px)
+    // first a fixed shrinking schedule (a start that is ~1 px off keeps its true pairs and sheds chance
+    // neighbours), then 3x the median residual until the tolerance stops shrinking
+    const medRes = median(res);
+    const scheduled = round + 1 < REFINE_SCHEDULE.length ? tol * REFINE_SCHEDULE[round + 1] : Infinity;
+    const next = Math.min(tol, scheduled, Math.max(REFINE_MIN_TOL_PX, REFINE_TOL_FACTOR * medRes));
+    if (round + 1 >= REFINE_SCHEDULE.length && next >= t) break;
+    t = next;
   }
   return result;
 }

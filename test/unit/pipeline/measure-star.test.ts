@@ -96,3 +96,30 @@ describe('weightedFwhm', () => {
     expect(out).toEqual([3, 6, null]);
   });
 });
+
+describe('measureStar on noisy data', () => {
+  it('measures the FWHM of a faint star without the noise of the whole patch inflating it', async () => {
+    const { mulberry32, gaussianSource } = await import('../../../shared/util/seed');
+    const gauss = gaussianSource(mulberry32(42));
+    const w = 41;
+    const h = 41;
+    const sigmaPsf = 3.4 / 2.3548;
+    const results: number[] = [];
+    for (let trial = 0; trial < 20; trial++) {
+      const plane = new Float32Array(w * h);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const r2 = (x - 20.3) ** 2 + (y - 19.8) ** 2;
+          // peak 0.3 above a sky of 1 with noise 0.03: SNR ~ 10 per peak pixel
+          plane[y * w + x] = 1 + 0.3 * Math.exp(-r2 / (2 * sigmaPsf * sigmaPsf)) + 0.03 * gauss();
+        }
+      const m = measureStar(plane, w, h, 20, 20, 10, 1);
+      if (m) results.push(m.fwhm);
+    }
+    results.sort((a, b) => a - b);
+    const med = results[results.length >> 1];
+    expect(results.length).toBeGreaterThan(15);
+    expect(med).toBeGreaterThan(3.4 * 0.9);
+    expect(med).toBeLessThan(3.4 * 1.1);
+  });
+});
