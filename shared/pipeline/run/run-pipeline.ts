@@ -1,7 +1,7 @@
 /**
  * The TBQR run: P0 scan → P2 measure → P3 global weights → P4 registration → P5 tile grid →
  * P6 prepare → P7 local weights → P8 clustering → P9 tiles → P10 assemble (+P11 final stack) →
- * P12 finish → P13 validation (METHOD.md section 3; P1 calibration and P14 are not in this version).
+ * P12 finish → P13 validation (METHOD.md section 3; P1 calibration when enabled; P14 is not in this version).
  *
  * Per-unit work (frames in P2/P4/P6, tiles in P9) goes through the TaskExecutor: in this process, in
  * worker processes or on remote workers, always reading from and writing to the run directory.
@@ -38,6 +38,8 @@ import { finishRegistration } from '../phases/registration-phase';
 import { clusterPhase, computeLocalWeightsPhase, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
 import { assembleTiles } from '../phases/assemble-phase';
 import { finishRun } from '../phases/finish-phase';
+import { buildMasters } from '../phases/calibration-phase';
+import { calibrationEnabled } from '../tasks/calibrate';
 
 export interface RunRequest {
   readonly inputDir: string;
@@ -75,9 +77,6 @@ export function configFromText(text: string, source = 'config'): TileCompileConf
   if (config === null) {
     const errors = problems.filter((p) => p.severity === 'error');
     throw new PipelineError('CONFIG_INVALID', `the configuration has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.message} (line ${e.line})`).join('; ')}`, problems);
-  }
-  if (config.calibration.use_bias || config.calibration.use_dark || config.calibration.use_flat) {
-    throw new PipelineError('CONFIG_INVALID', 'calibration.use_bias/use_dark/use_flat: calibration is not available in this version; calibrate the lights beforehand or set them to false');
   }
   return config;
 }
@@ -258,7 +257,10 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     throw new PipelineError('DISK_SPACE', `not enough free disk space in ${ctx.paths.root}: the run needs about ${Math.round((needBytes * 1.1) / MB)} MB, ${Math.round(freeBytes / MB)} MB are free`);
   }
 
-  await runPhase(rt, 'calibration', { total: 0, unit: 'steps' }, async () => ({ status: 'skipped', summary: { reason: 'calibration disabled' }, result: null }));
+  await runPhase(rt, 'calibration', { total: 1, unit: 'steps' }, async () => {
+    if (!calibrationEnabled(ctx)) return { status: 'skipped' as const, summary: { reason: 'calibration disabled' }, result: null };
+    return { summary: await buildMasters(rt), result: null };
+  });
 
   // P2 — pass 1 over every candidate frame
   const measures = new Map<number, MeasureRecord>();

@@ -7,6 +7,7 @@ import { normalizeFrame } from '../normalize';
 import { detectStars, type Star } from '../registration/stars';
 import { loadRunContext, type RunContext } from '../run/run-context';
 import { readJson, writeFloat32, writeJson } from '../run/run-files';
+import { calibrateFrame } from './calibrate';
 import { registerTaskHandler, type TaskEnv } from './registry';
 
 /**
@@ -51,7 +52,7 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
   const ctx = await loadRunContext(env.fs, payload.runDir);
   const frame = ctx.manifest.frames[payload.frame];
   const out = measurePaths(ctx, payload.frame);
-  const { image } = await readFitsImage(env.fs, frame.path);
+  const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image);
   const bg = measureBackground(image, ctx.layout);
   if (!bg.ok) {
     const record: MeasureRecord = {

@@ -10,6 +10,7 @@ import { loadRunPlan, storeLayoutOf, storePath, type RunPlan } from '../run/run-
 import { writeFrameToStore } from '../run/work-store';
 import type { Box } from '../background';
 import { readMeasureRecord } from './measure-task';
+import { calibrateFrame } from './calibrate';
 import { registerTaskHandler, type TaskEnv } from './registry';
 
 /**
@@ -58,7 +59,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const cfg = ctx.config;
   const frame = ctx.manifest.frames[f];
   const measure = await readMeasureRecord(ctx, f);
-  const { image } = await readFitsImage(env.fs, frame.path);
+  const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image);
   const normalized = normalizeFrame(image, ctx.layout, measure.background);
   const M = plan.matrices[f];
   let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC' });
