@@ -45,6 +45,7 @@ export interface CalibrationConfig {
   readonly dark_match_exposure_tolerance_percent: number;
   readonly dark_match_use_temp: boolean;
   readonly dark_match_temp_tolerance_c: number;
+  readonly dark_scale_to_exposure: boolean;
   readonly flat_min: number;
 }
 
