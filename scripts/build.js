@@ -36,6 +36,7 @@ for (const [entry, outfile, format] of nodeEntries) {
     external,
     banner: format === 'esm' ? banner : undefined,
     logLevel: 'warning',
+    logOverride: { 'empty-import-meta': 'silent' },
   });
 }
 

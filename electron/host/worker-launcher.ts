@@ -25,7 +25,8 @@ export interface WorkerLauncher {
 
 export function defaultWorkerScript(): string {
   // dist/cli/tile-compile.js and dist/workers/worker-main.js are siblings under dist/
-  const here = path.dirname(fileURLToPath(import.meta.url));
+  // ESM bundles (CLI, host) know their URL; the CommonJS Electron main bundle has __dirname
+  const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.resolve(here, '../workers/worker-main.js'), path.resolve(here, '../../dist/workers/worker-main.js')];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new Error(`worker entry point not found (looked in ${candidates.join(', ')}); run 'npm run build' first`);

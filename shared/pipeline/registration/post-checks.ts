@@ -51,12 +51,26 @@ export function postCheckRegistrations(results: readonly RegistrationResult[], c
     if (scale < cfg.reject_scale_min || scale > cfg.reject_scale_max) {
       return reject(r, 'SCALE', `scale ${scale.toFixed(4)} outside [${cfg.reject_scale_min}, ${cfg.reject_scale_max}]`);
     }
-    if (!(r.ncc >= nccFloor)) return reject(r, 'LOW_NCC', `NCC ${r.ncc.toFixed(4)} < ${nccFloor.toFixed(4)}`);
+    if (!(r.ncc >= nccFloor) && !starVerified(r, cfg)) return reject(r, 'LOW_NCC', `NCC ${r.ncc.toFixed(4)} < ${nccFloor.toFixed(4)}`);
     const s = shiftOf(r, size);
     const limit = Math.max(cfg.reject_shift_px_min, cfg.reject_shift_median_multiplier * (s.flip ? medFlip : medNormal));
     if (s.shift > limit) return reject(r, 'SHIFT', `shift ${s.shift.toFixed(1)} px > ${limit.toFixed(1)} px`);
     return r;
   });
+}
+
+/**
+ * [DIFF] The relative NCC floor (median − k·MAD) also falls on frames that are merely worse:
+ * bad seeing or thin cloud lower a frame's NCC with the reference although its stars fit
+ * perfectly. Rejecting them would select frames by quality, which METHOD.md 1.2 forbids (low
+ * quality → low weight). A star fit with many inliers is its own geometric proof, so the relative
+ * floor applies only to intensity-based, identity and predicted transforms; the absolute floor
+ * (reject_cc_min_abs) still applies to every frame.
+ */
+const STAR_VERIFIED_MIN_INLIERS = 10;
+
+function starVerified(r: RegistrationResult, cfg: RegistrationConfig): boolean {
+  return (r.method === 'triangles' || r.method === 'star_pairs') && r.inliers >= Math.max(cfg.star_min_inliers, STAR_VERIFIED_MIN_INLIERS) && r.ncc >= cfg.reject_cc_min_abs;
 }
 
 function reject(r: RegistrationResult, code: NonNullable<RegistrationResult['rejection']>['code'], message: string): RegistrationResult {

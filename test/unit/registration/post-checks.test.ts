@@ -33,10 +33,21 @@ describe('postCheckRegistrations', () => {
     expect(out[5].rejection?.code).toBe('SCALE');
   });
 
-  it('rejects an NCC below the absolute floor or far below the median', () => {
-    const out = postCheckRegistrations([...good, result(5, [1, 0, 1, 0, 1, 1], 0.3), result(6, [1, 0, 1, 0, 1, 1], 0.5)], CFG, SIZE);
+  it('rejects an NCC below the absolute floor or, for transforms without star evidence, far below the median', () => {
+    const out = postCheckRegistrations(
+      [...good, result(5, [1, 0, 1, 0, 1, 1], 0.3), result(6, [1, 0, 1, 0, 1, 1], 0.5, true, 'robust_phase_ecc')],
+      CFG,
+      SIZE,
+    );
     expect(out[5].rejection?.code).toBe('LOW_NCC');
     expect(out[6].rejection?.code).toBe('LOW_NCC');
+  });
+
+  it('keeps a star-matched frame whose NCC is only low because it is worse (seeing, cloud)', () => {
+    const out = postCheckRegistrations([...good, result(5, [1, 0, 1, 0, 1, 1], 0.5)], CFG, SIZE);
+    expect(out[5].accepted).toBe(true);
+    const fewStars = { ...result(6, [1, 0, 1, 0, 1, 1], 0.5), inliers: 6 };
+    expect(postCheckRegistrations([...good, fewStars], CFG, SIZE)[5].rejection?.code).toBe('LOW_NCC');
   });
 
   it('rejects a shift far beyond the family median but accepts a meridian flip about the centre', () => {

@@ -38,6 +38,16 @@ describe('detectStars', () => {
     expect(s.roundness).toBeGreaterThan(0.9);
   });
 
+  it('rejects faint hot pixels whose window noise would pass the share test', () => {
+    // hot pixels at ~10 sigma: the positive noise of the 5x5 window brings centre/flux below 0.8
+    const img = renderStars(120, 120, [{ x: 60.2, y: 60.7, flux: 800, sigma: 1.1 }], { noise: 3, seed: 12 });
+    const hot = [[15, 15], [100, 30], [30, 95], [90, 90], [50, 20]];
+    for (const [x, y] of hot) img[y * 120 + x] += 30;
+    const stars = detectStars(img, 120, 120, { topK: 50, k: 2.5 });
+    for (const s of stars) for (const [x, y] of hot) expect(Math.hypot(s.x - x, s.y - y)).toBeGreaterThan(2);
+    expect(stars.some((s) => Math.hypot(s.x - 60.2, s.y - 60.7) < 0.2)).toBe(true);
+  });
+
   it('rejects hot pixels (single bright pixels)', () => {
     const img = renderStars(80, 80, [{ x: 40.3, y: 40.6, flux: 3000, sigma: 1 }], { noise: 3, seed: 4 });
     for (const [x, y] of [[10, 10], [60, 20], [25, 65]]) img[y * 80 + x] += 2000;
