@@ -78,6 +78,7 @@ export interface RegistrationConfig {
   readonly star_inlier_tol_px: number;
   readonly star_dist_bin_px: number;
   readonly delta_ncc: number;
+  readonly transform_model: 'similarity' | 'affine';
   readonly interpolation: 'lanczos3' | 'bilinear';
   readonly predict_failed: boolean;
   readonly min_success_fraction: number;

@@ -141,6 +141,7 @@ export function registerFrame(
         minInliers: cfg.star_min_inliers,
         allowRotation: cfg.allow_rotation,
         scaleRange,
+        model: cfg.transform_model,
       });
     } else if (stage === 'star_pairs') {
       fit = registerByStarPairs(ref.stars, moving.stars, {
@@ -149,6 +150,7 @@ export function registerFrame(
         distBinPx: cfg.star_dist_bin_px,
         allowRotation: cfg.allow_rotation,
         scaleRange,
+        model: cfg.transform_model,
       });
     } else {
       if (ref.w !== moving.w || ref.h !== moving.h) {

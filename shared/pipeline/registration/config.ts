@@ -15,6 +15,8 @@ export interface RegistrationConfig {
   /** Proxy px. */
   readonly star_dist_bin_px: number;
   readonly delta_ncc: number;
+  /** [EXT] model of the final all-star refit; hypotheses are always similarities. */
+  readonly transform_model: 'similarity' | 'affine';
   readonly interpolation: 'lanczos3' | 'bilinear';
   readonly predict_failed: boolean;
   readonly min_success_fraction: number;
@@ -37,6 +39,7 @@ export const DEFAULT_REGISTRATION_CONFIG: RegistrationConfig = {
   star_inlier_tol_px: 2.5,
   star_dist_bin_px: 2.5,
   delta_ncc: 0.01,
+  transform_model: 'similarity',
   interpolation: 'lanczos3',
   predict_failed: true,
   min_success_fraction: 0.5,

@@ -1,5 +1,5 @@
 import type { Affine2x3 } from './affine';
-import { fitSimilarity } from './similarity';
+import { fitModel, type TransformModel } from './similarity';
 import { median } from '../../image/stats';
 
 const REFINE_ROUNDS = 8;
@@ -71,6 +71,7 @@ export function refineWithAllStars(
   refStars: readonly Point[],
   tol: number,
   allowRotation: boolean,
+  model: TransformModel = 'similarity',
 ): { matrix: Affine2x3; pairs: number; rmsPx: number } | null {
   const grid = new StarGrid(refStars, tol);
   let M = movToRef;
@@ -93,7 +94,8 @@ export function refineWithAllStars(
       dst.push(refStars[c.r].x, refStars[c.r].y);
     }
     if (src.length < 6) break;
-    const fit = fitSimilarity(src, dst, null, allowRotation);
+    // an affine fit needs more support than a similarity: fall back to the similarity below 10 pairs
+    const fit = fitModel(model === 'affine' && src.length >= 20 ? 'affine' : 'similarity', src, dst, null, allowRotation);
     if (!fit) break;
     const n = src.length / 2;
     const res = new Float64Array(n);

@@ -52,6 +52,8 @@ export interface StarPairOptions {
   readonly allowRotation: boolean;
   /** Admissible hypothesis scale; [0.5, 2] [REF]. */
   readonly scaleRange?: readonly [number, number];
+  /** Model of the final all-star refit (hypotheses are similarities). */
+  readonly model?: 'similarity' | 'affine';
 }
 
 /** Star-pair registration; on success the REFERENCE -> MOVING proxy matrix. */
@@ -114,7 +116,7 @@ export function registerByStarPairs(refStars: readonly Point[], movStars: readon
     return { ok: false, reason: `best star-pair hypothesis: ${bestCount} stars within ${tol} px (need ${opts.minInliers}), mean error ${bestErr.toFixed(2)} px` };
   }
   // least-squares refit on the inlier correspondences [EXT], one-to-one
-  const refined = refineWithAllStars(best, movStars, refStars, tol, opts.allowRotation);
+  const refined = refineWithAllStars(best, movStars, refStars, tol, opts.allowRotation, opts.model);
   const refit = refined?.matrix ?? (opts.allowRotation ? best : null);
   if (!refit) return { ok: false, reason: 'rotation-free refit failed' };
   const inv = invertAffine(refit);

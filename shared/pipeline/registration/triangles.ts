@@ -103,7 +103,7 @@ export function registerByTriangles(
   refTris: readonly Triangle[],
   movStars: readonly Point[],
   random: () => number,
-  opts: { minInliers: number; allowRotation: boolean; scaleRange?: readonly [number, number] },
+  opts: { minInliers: number; allowRotation: boolean; scaleRange?: readonly [number, number]; model?: 'similarity' | 'affine' },
 ): StarFit {
   if (movStars.length < 3 || refStars.length < 3) return { ok: false, reason: `too few stars (${movStars.length} moving, ${refStars.length} reference)` };
   const movTris = buildTriangles(movStars);
@@ -136,7 +136,7 @@ export function registerByTriangles(
     movToRef = refit;
   }
   // the success test above is the REF's; the returned matrix uses every star [EXT]
-  const refined = refineWithAllStars(movToRef, movStars, refStars, TRIANGLE_INLIER_TOL_PX, opts.allowRotation);
+  const refined = refineWithAllStars(movToRef, movStars, refStars, TRIANGLE_INLIER_TOL_PX, opts.allowRotation, opts.model);
   const inv = invertAffine(refined?.matrix ?? movToRef);
   if (!inv) return { ok: false, reason: 'singular fit' };
   return { ok: true, matrix: inv, inliers: fit.inliers.length, pairs: mov.length, residualPx: refined?.rmsPx ?? fit.rmsPx };

@@ -164,3 +164,22 @@ describe('registerFrame: NCC acceptance and fallbacks', () => {
     expect(r.attempts.length).toBeGreaterThan(1);
   });
 });
+
+describe('registerFrame with registration.transform_model', () => {
+  // a shear of 0.4 % (e.g. differential refraction) that no similarity can represent
+  const sheared: Affine2x3 = [1.004, 0.004, 6.3, -0.002, 0.997, -4.1];
+
+  it('fits an affine transform when asked, and only a similarity by default', () => {
+    const affine = register(sheared, 71, { ...CFG, transform_model: 'affine' });
+    const similarity = register(sheared, 71);
+    expect(affine.accepted).toBe(true);
+    expect(rmsError(affine.proxyMatrix, sheared)).toBeLessThan(0.05);
+    expect(rmsError(similarity.proxyMatrix, sheared)).toBeGreaterThan(2 * rmsError(affine.proxyMatrix, sheared));
+  });
+
+  it('still returns a pure similarity for a similarity sky when the model is affine', () => {
+    const M = rotationAbout(0.4 * (Math.PI / 180), W / 2, H / 2, 3.2, -1.7);
+    const r = register(M, 72, { ...CFG, transform_model: 'affine' });
+    expect(rmsError(r.proxyMatrix, M)).toBeLessThan(0.05);
+  });
+});
