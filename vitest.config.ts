@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // CLI processes started by tests keep their logs in their run folders, not in ~/TileCompile/logs
+    env: { TILE_COMPILE_LOG_DIR: 'off' },
     maxWorkers: 2,
     reporters: ['default'],
   },

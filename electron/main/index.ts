@@ -1,10 +1,12 @@
 import { app, BrowserWindow, dialog, Menu, shell } from 'electron';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RunService } from '../../shared/contract/api';
 import { createApiHandlers } from '../host/api-handlers';
 import { EventCoalescer } from '../host/api/event-coalescer';
 import { createNodeHostDeps } from '../host/api/node-host-deps';
+import { createFileLogger } from '../host/logging';
+import { RunManager } from '../host/run-manager';
+import { spawnUtilityWorker } from './utility-worker-launcher';
 import { registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { isAppUrl, isSafeExternalUrl, mainWindowOptions } from './window-options';
@@ -15,14 +17,11 @@ import { loadWindowState, saveWindowState } from './window-state';
  * contract handlers are the same as the browser host's (electron/host/api-handlers.ts).
  */
 let win: BrowserWindow | null = null;
-/** Composition hook: the lead's RunManager is plugged in here once the pipeline exists. */
-let runService: RunService | null = null;
-export function setRunService(s: RunService | null): void {
-  runService = s;
-}
+let runService: RunManager | null = null;
 
 // main.cjs and preload.cjs are bundled side by side into dist/electron; the renderer into dist/renderer.
 const preloadPath = path.join(__dirname, 'preload.cjs');
+const workerScript = path.join(__dirname, '..', 'workers', 'worker-main.js');
 const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
 const appUrl = pathToFileURL(rendererIndex).toString();
 
@@ -46,6 +45,11 @@ app.on('web-contents-created', (_e, contents) => {
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
   const runsRoot = path.join(app.getPath('documents'), 'Tile Compile', 'runs');
+  const appLog = createFileLogger([{ file: path.join(app.getPath('logs'), 'host.log'), archives: 5 }]);
+  appLog.info(`Tile Compile ${app.getVersion()} started; runs in ${runsRoot}`);
+  // Workers are utility processes running the bundled worker entry (the same file the CLI forks);
+  // each run's folder gets their logs.
+  runService ??= new RunManager({ workerScript, appLog, spawnWorker: spawnUtilityWorker });
   const deps = await createNodeHostDeps({ host: 'electron', runsRoot, dataDir, runService });
   const handlers = createApiHandlers({
     ...deps,
@@ -66,7 +70,7 @@ async function start(): Promise<void> {
     if (!win || win.isDestroyed()) return;
     for (const payload of batch) win.webContents.send('run:event', payload);
   });
-  runService?.subscribe((runDir, event) => coalescer.push(runDir, event));
+  runService.subscribe((runDir, event) => coalescer.push(runDir, event));
 
   const stateFile = path.join(dataDir, 'window-state.json');
   const bounds = await loadWindowState(stateFile);
@@ -97,6 +101,15 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin', send, recent)));
   await win.loadFile(rendererIndex);
 }
+
+// A run in progress is cancelled (it stays resumable) before the app exits.
+let quitting = false;
+app.on('before-quit', (e) => {
+  if (quitting || runService === null) return;
+  e.preventDefault();
+  quitting = true;
+  void runService.shutdown().finally(() => app.quit());
+});
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

@@ -17,10 +17,15 @@ export class UtilityWorkerLauncher implements WorkerLauncher {
   constructor(private readonly script = path.join(__dirname, '..', 'workers', 'worker-main.js')) {}
 
   launch(): WorkerHandle {
-    const serviceName = `tile-compile-worker-${++counter}`;
-    const child = utilityProcess.fork(this.script, [], { serviceName, stdio: 'pipe' });
-    return new UtilityWorkerHandle(child, serviceName);
+    return spawnUtilityWorker(this.script, process.env);
   }
+}
+
+/** One worker in a utilityProcess with the given environment (used by the logging launcher). */
+export function spawnUtilityWorker(script: string, env: NodeJS.ProcessEnv): WorkerHandle {
+  const serviceName = `tile-compile-worker-${++counter}`;
+  const child = utilityProcess.fork(script, [], { serviceName, stdio: 'pipe', env });
+  return new UtilityWorkerHandle(child, serviceName);
 }
 
 class UtilityWorkerHandle implements WorkerHandle {

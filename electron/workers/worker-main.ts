@@ -7,11 +7,32 @@ import { nodeFileSystem } from '../host/node-file-system';
 import { taskHandler } from '../../shared/pipeline/tasks/registry';
 import '../../shared/pipeline/tasks/all-tasks';
 import type { HostToWorker, WorkerToHost } from '../host/worker-messages';
+import { createWorkerLogger, phaseOfTask, type Logger } from '../host/logging';
+
+// One log per run folder (RUN_DIR/logs/worker-<n>.log); the run dir comes with each task.
+const logs = new Map<string, Logger>();
+function taskLog(kind: string, payload: unknown): { log: Logger | null; what: string } {
+  const p = (payload ?? {}) as { runDir?: unknown; frame?: unknown; tile?: unknown };
+  const what = typeof p.frame === 'number' ? `frame ${p.frame}` : typeof p.tile === 'number' ? `tile ${p.tile}` : 'unit';
+  if (typeof p.runDir !== 'string') return { log: null, what };
+  let log = logs.get(p.runDir);
+  if (!log) logs.set(p.runDir, (log = createWorkerLogger(p.runDir)));
+  const ctx = { phase: phaseOfTask(kind), ...(typeof p.frame === 'number' ? { frame: p.frame } : {}), ...(typeof p.tile === 'number' ? { tile: p.tile } : {}) };
+  return { log: log.child(ctx), what };
+}
 
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
+// Electron's utilityProcess talks over process.parentPort; child_process.fork over process.send.
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(m: WorkerToHost): void {
-  process.send?.(m);
+  if (parentPort) parentPort.postMessage(m);
+  else process.send?.(m);
 }
 
 function isTransient(err: unknown): boolean {
@@ -19,18 +40,25 @@ function isTransient(err: unknown): boolean {
   return code === 'ENOSPC' || code === 'EIO' || code === 'EAGAIN' || code === 'EBUSY' || code === 'EMFILE' || code === 'ETIMEDOUT';
 }
 
-process.on('message', (raw) => {
+function onMessage(raw: unknown): void {
   const m = raw as HostToWorker;
   switch (m.type) {
     case 'shutdown':
       process.exit(0);
       break;
-    case 'task':
+    case 'task': {
+      const { log, what } = taskLog(m.kind, m.payload);
+      const t0 = Date.now();
+      log?.debug(`${m.kind} ${what} started (pid ${process.pid})`);
       taskHandler(m.kind)({ fs: nodeFileSystem }, m.payload).then(
-        (result) => send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() }),
+        (result) => {
+          log?.info(`${m.kind} ${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
+          send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() });
+        },
         (err: unknown) => {
           const e = err as Error & { code?: string };
           const oom = err instanceof RangeError && /allocation failed|Invalid typed array length/i.test(e.message);
+          log?.error(`${m.kind} ${what} failed: ${oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED')} ${e.message}`);
           send({
             type: 'failed',
             id: m.id,
@@ -40,8 +68,11 @@ process.on('message', (raw) => {
         },
       );
       break;
+    }
   }
-});
+}
 
+if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
+else process.on('message', onMessage);
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready', pid: process.pid });
