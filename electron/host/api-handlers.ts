@@ -1,7 +1,7 @@
 import type { FileSystem } from '../../shared/io/file-system';
 import type { ScanReport } from '../../shared/pipeline/scan-types';
 import { checkRequest, type RunService } from '../../shared/contract/api';
-import type { ApiError, ApiErrorCode, ApiResult, Channel, DirEntry, RequestOf, ResponseOf } from '../../shared/contract/channels';
+import { ERROR_CODES, type ApiError, type ApiErrorCode, type ApiResult, type Channel, type DirEntry, type RequestOf, type ResponseOf } from '../../shared/contract/channels';
 import { PathGuard } from './api/path-guard';
 import { RecentFolders } from './api/recent-folders';
 import { listRuns, mimeOf, readEvents, readRange } from './api/run-directory';
@@ -118,6 +118,15 @@ export function createApiHandlers(deps: ApiHostDeps): ApiHandlers {
       if (report.frames.length > 0) await deps.recent.add(report.inputDir);
       return report;
     },
+    async 'config:save'(req) {
+      const file = inside(req.path);
+      if (!/\.ya?ml$/i.test(file)) throw new ApiFailure('INVALID_REQUEST', `${req.path}: a configuration is saved as a .yaml or .yml file`);
+      const st = await fs.stat(file).catch(() => null);
+      if (st?.isDirectory) throw new ApiFailure('INVALID_REQUEST', `${req.path} is a folder; add a file name such as tile_compile.yaml`);
+      await fs.mkdirp(fs.dirname(file));
+      await fs.writeFileAtomic(file, req.text);
+      return { path: file, sizeBytes: (await fs.stat(file)).size };
+    },
     async 'demo:create'(req) {
       if (deps.writeDemoSet === null) throw new ApiFailure('UNAVAILABLE', 'demo data cannot be made in this build');
       const frames = req.frames ?? 12;
@@ -213,10 +222,16 @@ export function createApiHandlers(deps: ApiHostDeps): ApiHandlers {
   };
 }
 
+const NOT_FOUND_CODES = new Set(['ENOENT', 'INPUT_NOT_FOUND', 'NOT_A_RUN']);
+
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiFailure) return { code: err.code, message: err.message };
   const e = err as { code?: unknown; message?: unknown };
-  if (e?.code === 'ENOENT') return { code: 'NOT_FOUND', message: String(e.message ?? 'not found') };
+  // Pipeline and run-manager errors carry codes of their own; the contract's codes pass through.
+  if (typeof e?.code === 'string' && (ERROR_CODES as readonly string[]).includes(e.code)) {
+    return { code: e.code as ApiErrorCode, message: String(e.message) };
+  }
+  if (typeof e?.code === 'string' && NOT_FOUND_CODES.has(e.code)) return { code: 'NOT_FOUND', message: String(e.message ?? 'not found') };
   if (e?.code === 'EACCES' || e?.code === 'EPERM') return { code: 'PATH_NOT_ALLOWED', message: String(e.message) };
   return { code: 'FAILED', message: typeof e?.message === 'string' ? e.message : String(err) };
 }

@@ -34,6 +34,12 @@ export function App({ connected }: { connected: boolean }) {
 
   return (
     <div className="app">
+      {/* Night mode maps every image to luminance in pure red (no yellow or white highlights), dimmed. */}
+      <svg width="0" height="0" aria-hidden="true" style={{ position: 'absolute' }}>
+        <filter id="night-red" colorInterpolationFilters="sRGB">
+          <feColorMatrix type="matrix" values="0.2 0.4 0.08 0 0  0 0 0 0 0  0 0 0 0 0  0 0 0 1 0" />
+        </filter>
+      </svg>
       <header className="topbar">
         <div className="brand">{t('app.title')}</div>
         <nav className="tabs" aria-label="views">

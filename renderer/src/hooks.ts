@@ -36,3 +36,27 @@ export function unwrap<T>(r: ApiResult<T>): T | null {
   appStore().getState().showNotice('error', r.error.message);
   return null;
 }
+
+/** Loads a JSON artifact of a run (metrics/*.json); null while loading, when missing or unreadable. */
+export function useRunJson<T>(runDir: string | null, file: string | null): T | null {
+  const [value, setValue] = useState<T | null>(null);
+  useEffect(() => {
+    let live = true;
+    setValue(null);
+    const api = appStore().getState().api;
+    if (!api || !runDir || !file) return;
+    void api.readRunFile({ runDir, file }).then((r) => {
+      if (!live || !r.ok) return;
+      try {
+        const bytes = Uint8Array.from(atob(r.value.base64), (c) => c.charCodeAt(0));
+        setValue(JSON.parse(new TextDecoder().decode(bytes)) as T);
+      } catch {
+        // A damaged metrics file only means the charts show what the events carried.
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [runDir, file]);
+  return value;
+}

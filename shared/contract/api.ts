@@ -24,6 +24,7 @@ export const API_VERBS = {
   chooseFolder: 'dialog:chooseFolder',
   listFolder: 'fs:list',
   scanFolder: 'scan:folder',
+  saveConfig: 'config:save',
   createDemoData: 'demo:create',
   startRun: 'run:start',
   cancelRun: 'run:cancel',
@@ -85,7 +86,7 @@ export function checkPush<C extends PushChannel>(channel: C, payload: unknown): 
 }
 
 /**
- * The run pipeline as the host sees it. Implemented by the lead in electron/host/run-manager.ts;
+ * The run pipeline as the host sees it. Implemented by electron/host/run-manager.ts;
  * api-handlers adapts the run:* channels onto it. Run directories are read by api-handlers itself
  * (events.jsonl, logs, artifacts), so a past run needs no RunService at all.
  */

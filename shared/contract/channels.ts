@@ -61,6 +61,15 @@ export const channels = {
     request: obj({ dir: path(), configText: opt(str({ maxLength: 1_048_576 })) }),
     response: scanReportSchema,
   },
+  /**
+   * Saves the editor's YAML text as it is (comments and key order kept) to a `.yaml`/`.yml` file
+   * inside the allowed roots; written to a temporary name and renamed, so a crash never leaves half
+   * a configuration. Invalid YAML may be saved too: it is the user's work in progress.
+   */
+  'config:save': {
+    request: obj({ path: path(), text: str({ maxLength: 1_048_576 }) }),
+    response: obj({ path: str(), sizeBytes: num() }),
+  },
   'demo:create': {
     request: obj({ frames: opt(num({ min: 3, max: 60, integer: true })) }),
     response: obj({ dir: str(), frames: num() }),
@@ -87,7 +96,8 @@ export const channels = {
       runDir: str(),
       events: arr(runEventSchema),
       invalidLines: num(),
-      configText: nullable(str()),
+      // the frozen config.yaml of a run has every default filled in (~30 KB)
+      configText: nullable(str({ maxLength: 1_048_576 })),
       active: bool(),
     }),
   },

@@ -13,6 +13,7 @@ import {
   validate,
   type Infer,
   type Issue,
+  type Schema,
 } from './schema';
 
 /**
@@ -51,6 +52,31 @@ const lenient = { strict: false } as const;
 const count = () => num({ min: 0, integer: true });
 const metric = () => opt(nullable(num()));
 
+/**
+ * A per-frame metric that the engine may report per colour (`B: [R, G, B]` for OSC/RGB frames).
+ * The UI charts one line per metric, so a list folds to the mean of its finite entries (null if none).
+ */
+function channelMetric(): Schema<number | null | undefined> & { optional: true } {
+  const inner = num();
+  return {
+    describe: 'a number, a list of numbers per colour, or null (optional)',
+    optional: true,
+    parse(v, at, ctx) {
+      if (v === undefined || v === null) return v;
+      if (!Array.isArray(v)) return inner.parse(v, at, ctx);
+      let sum = 0;
+      let n = 0;
+      v.forEach((x, i) => {
+        if (x === null) return;
+        const value = inner.parse(x, `${at}[${i}]`, ctx);
+        sum += value;
+        n++;
+      });
+      return n > 0 ? sum / n : null;
+    },
+  };
+}
+
 const common = {
   v: literal(1),
   seq: num({ min: 1, integer: true }),
@@ -85,11 +111,13 @@ export const eventSchemas = {
     {
       ...common,
       type: literal('plan'),
-      mode: oneOf(['full', 'reduced', 'emergency', 'refused'] as const),
+      /** null in the first plan (after P0): the mode is decided after registration (METHOD.md 1). */
+      mode: nullable(oneOf(['full', 'reduced', 'emergency', 'refused'] as const)),
       n_usable: count(),
       workers: count(),
-      memory: obj({ ram_mb: num({ min: 0 }), budget_mb: num({ min: 0 }), per_task_mb: num({ min: 0 }) }, lenient),
-      disk: obj({ need_mb: num({ min: 0 }), free_mb: num({ min: 0 }) }, lenient),
+      // null where the host cannot read the number (no memory reading, unknown free disk space)
+      memory: obj({ ram_mb: nullable(num({ min: 0 })), budget_mb: nullable(num({ min: 0 })), per_task_mb: num({ min: 0 }) }, lenient),
+      disk: obj({ need_mb: num({ min: 0 }), free_mb: nullable(num({ min: 0 })) }, lenient),
       tiles: opt(nullable(count())),
     },
     lenient,
@@ -131,7 +159,7 @@ export const eventSchemas = {
       status: oneOf(['ok', 'excluded', 'warning'] as const),
       reason: opt(str({ maxLength: 1000 })),
       metrics: opt(
-        obj({ B: metric(), sigma: metric(), E: metric(), fwhm: metric(), stars: metric(), Q: metric(), G: metric() }, lenient),
+        obj({ B: channelMetric(), sigma: channelMetric(), E: channelMetric(), fwhm: metric(), stars: metric(), Q: metric(), G: metric() }, lenient),
       ),
       reg: opt(
         obj(
@@ -164,7 +192,16 @@ export const eventSchemas = {
   warning: obj({ ...common, type: literal('warning'), ...problemFields }, lenient),
   error: obj({ ...common, type: literal('error'), ...problemFields, fatal: bool(), cause: opt(json()) }, lenient),
   artifact: obj(
-    { ...common, type: literal('artifact'), kind: str({ maxLength: 100 }), path: str({ maxLength: 4096 }), mime: str({ maxLength: 100 }) },
+    {
+      ...common,
+      type: literal('artifact'),
+      kind: str({ maxLength: 100 }),
+      path: str({ maxLength: 4096 }),
+      mime: str({ maxLength: 100 }),
+      /** For QA maps: the values at the two ends of the colour ramp (dark = min, yellow = max). */
+      min: opt(nullable(num())),
+      max: opt(nullable(num())),
+    },
     lenient,
   ),
   resources: obj(
@@ -174,7 +211,7 @@ export const eventSchemas = {
       workers_active: count(),
       workers_limit: count(),
       rss_mb: num({ min: 0 }),
-      available_mb: num({ min: 0 }),
+      available_mb: nullable(num({ min: 0 })),
     },
     lenient,
   ),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { nodeFileSystem } from '../../host/node-file-system';
 import { createPipelineHost } from '../../host/pipeline-host';
+import { attachRunLogging, createAppLogger, defaultAppLogDir, LoggingWorkerLauncher, type Logger } from '../../host/logging';
 import { runPipeline, type RunOutcome } from '../../../shared/pipeline/run/run-pipeline';
 import { PipelineError } from '../../../shared/pipeline/run/pipeline-error';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
@@ -55,17 +56,33 @@ async function execute(
   workers: number | undefined,
   flags: Record<string, boolean>,
 ): Promise<number> {
+  // Logs: RUN_DIR/logs/app.log and worker-<n>.log, and cli.log in the app's log folder.
+  const appLog = createAppLogger(defaultAppLogDir(), 'cli.log');
+  let runLog: Logger | null = null;
+  let runId: string | null = null;
+  const inProcess = flags['in-process'] === true;
   const host = createPipelineHost({
     workers,
-    inProcess: flags['in-process'] === true,
-    onNotice: (m) => io.stderr(`notice: ${m}\n`),
+    inProcess,
+    launcher: inProcess ? undefined : new LoggingWorkerLauncher(() => runId),
+    log: (level, m) => (runLog ?? appLog).log(level, m),
+    onNotice: (m) => {
+      io.stderr(`notice: ${m}\n`);
+      (runLog ?? appLog).warn(m);
+    },
   });
   const printer = createRunPrinter(io, { verbose: flags.verbose === true });
   let outcome: RunOutcome;
   try {
-    outcome = await runPipeline(req, { ...host, onEventLog: (log) => log.on(printer) }, io.signal);
+    const onEventLog = (log: Parameters<NonNullable<typeof host.onEventLog>>[0]) => {
+      runId = log.runId;
+      runLog = attachRunLogging(log, req.runDir, appLog);
+      log.on(printer);
+    };
+    outcome = await runPipeline(req, { ...host, onEventLog }, io.signal);
   } catch (err) {
     if (err instanceof PipelineError) {
+      appLog.error(`run ${req.runDir}: [${err.code}] ${err.message}`);
       io.stderr(`tile-compile run: [${err.code}] ${err.message}\n`);
       if (err.code === 'CONFIG_INVALID' && Array.isArray(err.details)) {
         for (const p of err.details as Array<{ line: number; column: number; severity: string; message: string }>) io.stderr(`  line ${p.line}, column ${p.column}: ${p.severity}: ${p.message}\n`);

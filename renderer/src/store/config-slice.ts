@@ -7,6 +7,8 @@ export const createConfigSlice =
     configText: initialText,
     lint: lintConfig(initialText),
     configSavedText: null,
+    configPath: null,
+    configSaving: false,
     setConfigText(text) {
       if (text === get().configText) return;
       set({ configText: text, lint: lintConfig(text) });
@@ -17,5 +19,19 @@ export const createConfigSlice =
       } catch (err) {
         get().showNotice('error', (err as Error).message);
       }
+    },
+    async saveConfig(path) {
+      const api = get().api;
+      if (!api) return false;
+      const text = get().configText;
+      set({ configSaving: true });
+      const r = await api.saveConfig({ path, text });
+      set({ configSaving: false });
+      if (!r.ok) {
+        get().showNotice('error', r.error.message);
+        return false;
+      }
+      set({ configPath: r.value.path, configSavedText: text });
+      return true;
     },
   });

@@ -3,17 +3,19 @@ import type { InputSlice, Slice } from './types';
 export const createInputSlice: Slice<InputSlice> = (set, get) => ({
   inputDir: null,
   scan: null,
+  scanConfigText: null,
   scanning: false,
   demoBusy: false,
   folderBrowserOpen: false,
   async scanFolder(dir) {
     const api = get().api;
     if (!api) return;
+    const configText = get().configText;
     set({ inputDir: dir, scanning: true, folderBrowserOpen: false });
-    const r = await api.scanFolder({ dir, configText: get().configText });
+    const r = await api.scanFolder({ dir, configText });
     set({ scanning: false });
     if (r.ok) {
-      set({ scan: r.value, inputDir: r.value.inputDir });
+      set({ scan: r.value, inputDir: r.value.inputDir, scanConfigText: configText });
       get().clearNotice();
       void get().loadAppInfo();
     } else {

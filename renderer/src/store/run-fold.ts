@@ -52,6 +52,9 @@ export interface Artifact {
   readonly kind: string;
   readonly path: string;
   readonly mime: string;
+  /** QA maps: values at the ends of the colour ramp. */
+  readonly min?: number | null;
+  readonly max?: number | null;
 }
 
 export interface RunState {
@@ -138,8 +141,13 @@ export function foldEvent(state: RunState, e: RunEvent): RunState {
   let s: RunState = { ...state, lastSeq: e.seq, lastTs: e.ts, eventCount: state.eventCount + 1 };
   switch (e.type) {
     case 'run_started':
+      // A resume appends to the same log: what the first attempt finished stays shown (resumed
+      // units report no frame_done again); only the outcome is open again.
+      if (state.runId === e.run_id) return { ...s, status: 'running', finished: null, startedTs: state.startedTs ?? e.ts };
       return {
         ...emptyRun,
+        // P0 happens before the event log exists: a started run has scanned its input.
+        phases: { scan: { ...phase(emptyRun, 'scan'), status: 'ok', total: e.frames_found, done: e.frames_found, unit: 'frames' } },
         runId: e.run_id,
         status: 'running',
         startedTs: e.ts,
@@ -216,7 +224,8 @@ export function foldEvent(state: RunState, e: RunEvent): RunState {
     }
     case 'artifact': {
       const others = s.artifacts.filter((a) => a.path !== e.path);
-      return { ...s, artifacts: [...others, { kind: e.kind, path: e.path, mime: e.mime }] };
+      const range = e.min !== undefined || e.max !== undefined ? { min: e.min ?? null, max: e.max ?? null } : {};
+      return { ...s, artifacts: [...others, { kind: e.kind, path: e.path, mime: e.mime, ...range }] };
     }
     case 'resources': {
       const { ...r } = strip(e);

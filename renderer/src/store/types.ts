@@ -29,6 +29,8 @@ export interface AppSlice {
 export interface InputSlice {
   inputDir: string | null;
   scan: ScanReport | null;
+  /** The configuration text the scan was made with: a different editor text makes the scan stale. */
+  scanConfigText: string | null;
   scanning: boolean;
   demoBusy: boolean;
   folderBrowserOpen: boolean;
@@ -41,9 +43,14 @@ export interface InputSlice {
 export interface ConfigSlice {
   configText: string;
   lint: ConfigLint;
+  /** The text last saved to (or loaded from) `configPath`; differs from configText = unsaved changes. */
   configSavedText: string | null;
+  configPath: string | null;
+  configSaving: boolean;
   setConfigText(text: string): void;
   setConfigValue(path: string, value: string | number | boolean): void;
+  /** Writes the editor text, comments and all, to a .yaml file on the host. */
+  saveConfig(path: string): Promise<boolean>;
 }
 
 export interface RunSlice {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useT } from '../hooks';
 import { appStore, useApp } from '../store';
 import { YamlEditor } from '../components/YamlEditor';
@@ -8,8 +9,18 @@ export function ConfigView() {
   const text = useApp((s) => s.configText);
   const lint = useApp((s) => s.lint);
   const lang = useApp((s) => s.lang);
-  const { setConfigText } = appStore().getState();
+  const savedText = useApp((s) => s.configSavedText);
+  const savedPath = useApp((s) => s.configPath);
+  const saving = useApp((s) => s.configSaving);
+  const runsRoot = useApp((s) => s.appInfo?.runsRoot ?? null);
+  const hasInput = useApp((s) => s.inputDir !== null);
+  const { setConfigText, saveConfig, setView } = appStore().getState();
   const warnings = lint.problems.length - lint.errorCount;
+  // Beside the runs folder, never in the input folder (nothing is written there).
+  const suggested = savedPath ?? (runsRoot ? `${runsRoot.replace(/[\\/][^\\/]+$/, '')}${runsRoot.includes('\\') ? '\\' : '/'}tile_compile.yaml` : '');
+  const [savePath, setSavePath] = useState<string | null>(null);
+  const target = savePath ?? suggested;
+  const unsaved = savedText !== null && savedText !== text;
 
   return (
     <div className="view config-view">
@@ -32,10 +43,35 @@ export function ConfigView() {
           <span className="muted small">{t('config.hoverHint')}</span>
         </div>
         <div className={lint.errorCount > 0 ? 'config-status error' : 'config-status ok'} data-testid="config-status">
-          {lint.errorCount > 0 ? t('config.errors', { n: lint.errorCount }) : t('config.valid')}
-          {warnings > 0 ? ` ${t('config.warnings', { n: warnings })}` : ''}
+          <span>
+            {lint.errorCount > 0 ? t('config.errors', { n: lint.errorCount }) : t('config.valid')}
+            {warnings > 0 ? ` ${t('config.warnings', { n: warnings })}` : ''}
+          </span>
+          {lint.errorCount === 0 && hasInput ? (
+            <button className="primary" onClick={() => setView('input')} data-testid="config-continue">
+              {t('config.continue')}
+            </button>
+          ) : null}
         </div>
         <YamlEditor text={text} problems={lint.problems} lang={lang} onChange={setConfigText} />
+        <form
+          className="save-bar"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (target) void saveConfig(target);
+          }}
+        >
+          <label className="save-path">
+            <span className="label">{t('config.saveTo')}</span>
+            <input className="mono" value={target} onChange={(e) => setSavePath(e.target.value)} spellCheck={false} data-testid="config-path" />
+          </label>
+          <button type="submit" disabled={saving || !target} data-testid="save-config">
+            {t('config.save')}
+          </button>
+          <span className={unsaved ? 'warn-text small' : 'muted small'} data-testid="config-saved">
+            {savedPath === null ? t('config.saveHint') : unsaved ? t('config.unsaved') : t('config.savedTo', { path: savedPath })}
+          </span>
+        </form>
       </div>
       <aside className="config-side">
         {lint.problems.length > 0 ? (
@@ -52,7 +88,7 @@ export function ConfigView() {
         ) : null}
         <section className="card">
           <h2>{t('config.diff')}</h2>
-          {lint.diff.length === 0 ? <p className="muted">{t('config.noDiff')}</p> : null}
+          {lint.errorCount > 0 ? <p className="muted">{t('config.diffAfterFix')}</p> : lint.diff.length === 0 ? <p className="muted">{t('config.noDiff')}</p> : null}
           <table className="diff-table" data-testid="config-diff">
             <tbody>
               {lint.diff.map((d) => (

@@ -26,7 +26,7 @@ export function HistoryView() {
           <tr>
             <th>{t('history.status')}</th>
             <th>{t('history.date')}</th>
-            <th>{t('history.frames')}</th>
+            <th title={t('history.framesHint')}>{t('history.frames')}</th>
             <th>{t('history.duration')}</th>
             <th>{t('history.input')}</th>
             <th />

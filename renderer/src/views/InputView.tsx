@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useEffect, useState, type DragEvent } from 'react';
 import { useT } from '../hooks';
 import { appStore, useApp } from '../store';
 import { estimateRun } from '../lib/estimate';
@@ -16,8 +16,18 @@ export function InputView() {
   const browserOpen = useApp((s) => s.folderBrowserOpen);
   const inputDir = useApp((s) => s.inputDir);
   const configErrors = useApp((s) => s.lint.errorCount);
+  const stale = useApp((s) => s.scan !== null && s.scanConfigText !== s.configText);
+  const runBusy = useApp((s) => s.runBusy);
+  const running = useApp((s) => s.run.status === 'running');
   const { chooseFolder, createDemoData, scanFolder, setFolderBrowserOpen, startRun, setView } = appStore().getState();
   const [dragging, setDragging] = useState(false);
+
+  // Coming back from the Configuration view: scan again with the edited configuration, so the
+  // mode and problems shown are the ones a run would meet.
+  useEffect(() => {
+    const s = appStore().getState();
+    if (s.scan !== null && s.scanConfigText !== s.configText && s.lint.errorCount === 0 && !s.scanning) void s.scanFolder(s.scan.inputDir);
+  }, []);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -30,9 +40,15 @@ export function InputView() {
     else appStore().getState().showNotice('info', t('input.dropBrowserHint'));
   };
 
+  // The one-click way out of "too few frames": the same comment-keeping edit as typing it.
+  const allowEmergency = () => {
+    const s = appStore().getState();
+    s.setConfigValue('runtime.allow_emergency_mode', true);
+    if (s.scan) void s.scanFolder(s.scan.inputDir);
+  };
   const estimate = scan && appInfo ? estimateRun(scan, appInfo) : null;
   const errors = scan?.problems.filter((p) => p.severity === 'error') ?? [];
-  const canStart = scan !== null && scan.canRun && configErrors === 0 && appInfo?.canRun !== false;
+  const canStart = scan !== null && scan.canRun && !stale && configErrors === 0 && appInfo?.canRun !== false && !running;
 
   return (
     <div className="view input-view">
@@ -109,11 +125,24 @@ export function InputView() {
             </div>
             <div className="next-action">
               {canStart ? (
-                <button className="primary big" onClick={() => void startRun()} data-testid="start-run">
-                  {t('input.next.start')}
+                <button className="primary big" onClick={() => void startRun()} disabled={runBusy} data-testid="start-run">
+                  {runBusy ? t('input.next.starting') : t('input.next.start')}
                 </button>
+              ) : running ? (
+                <button className="big" onClick={() => setView('run')}>
+                  {t('input.next.running')}
+                </button>
+              ) : configErrors > 0 ? (
+                <p className="error-text big-status">{t('input.next.fixConfig')}</p>
+              ) : stale ? (
+                <p className="warn-text big-status">{t('input.next.stale')}</p>
               ) : errors.length > 0 ? (
                 <p className="error-text big-status">{t('input.next.fix')}</p>
+              ) : null}
+              {!stale && configErrors === 0 && errors.length > 0 && errors.every((p) => p.code === 'INSUFFICIENT_FRAMES') ? (
+                <button className="primary big" onClick={() => allowEmergency()} data-testid="allow-emergency">
+                  {t('input.next.emergency')}
+                </button>
               ) : null}
               <button className="big" onClick={() => setView('config')}>
                 {t('input.next.config')}

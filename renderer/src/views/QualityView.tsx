@@ -1,12 +1,21 @@
 import { useMemo, useState } from 'react';
-import { useRunFile, useT } from '../hooks';
+import { useRunFile, useRunJson, useT } from '../hooks';
 import { useApp } from '../store';
 import { LineChart } from '../components/LineChart';
 import type { Artifact, FrameState } from '../store/run-fold';
 import type { MessageKey } from '../i18n';
+import { formatNumber } from '../lib/format';
 
 /** `qa/frames/<name>_<frame>.png` are per-frame maps (one slider); other `qa/*.png` are run maps. */
 const PER_FRAME = /^qa\/frames\/(.+)_(\d+)\.png$/;
+/** The colour ramp of the QA maps (shared/pipeline/qa-maps.ts), for the legend. */
+const RAMP = 'linear-gradient(to right, rgb(68,1,84), rgb(59,82,139), rgb(33,145,140), rgb(94,201,98), rgb(253,231,37))';
+
+type Series = 'fwhm' | 'B' | 'sigma' | 'G';
+/** metrics/frames.json (written at the end of a run): the per-frame values events do not carry. */
+interface FramesTable {
+  readonly frames: ReadonlyArray<{ index: number; fwhm: number | null; G: number | null; background: number[] | number | null; sigma: number | null }>;
+}
 
 export function QualityView() {
   const t = useT();
@@ -14,9 +23,31 @@ export function QualityView() {
   const artifacts = useApp((s) => s.run.artifacts);
   const runDir = useApp((s) => s.runDir);
 
+  const finished = useApp((s) => s.run.finished !== null);
+  const table = useRunJson<FramesTable>(runDir, finished ? 'metrics/frames.json' : null);
+  const fromTable = useMemo(() => new Map((table?.frames ?? []).map((r) => [r.index, r])), [table]);
+
   const ordered: FrameState[] = useMemo(() => Object.values(frames).sort((a, b) => a.index - b.index), [frames]);
   const labels = ordered.map((f) => `#${f.index + 1} ${f.file}`);
-  const series = (k: 'fwhm' | 'B' | 'sigma' | 'G') => ordered.map((f) => (f.status === 'excluded' ? null : (f.metrics[k] ?? null)));
+  // Events carry what is known when a frame is measured; FWHM and the global weight G come later
+  // (metrics/frames.json), so the table fills what the events left empty.
+  const series = (k: Series) =>
+    ordered.map((f) => {
+      if (f.status === 'excluded') return null;
+      const v = f.metrics[k] ?? (k === 'fwhm' || k === 'G' ? (fromTable.get(f.index)?.[k] ?? null) : null);
+      return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    });
+  const chart = (title: string, k: Series) => {
+    const values = series(k);
+    return values.some((v) => v !== null) ? (
+      <LineChart key={k} title={title} values={values} labels={labels} />
+    ) : (
+      <figure key={k} className="chart chart-empty" data-testid="chart">
+        <figcaption>{title}</figcaption>
+        <p className="muted small">{finished ? t('quality.noValues') : t('quality.notYet')}</p>
+      </figure>
+    );
+  };
 
   const { runMaps, frameMaps } = useMemo(() => groupMaps(artifacts), [artifacts]);
   const mapNames = [...new Set([...runMaps.map((a) => mapName(a.path)), ...frameMaps.keys()])];
@@ -28,6 +59,12 @@ export function QualityView() {
   const clamped = Math.min(frameIdx, Math.max(0, framePaths.length - 1));
   const path = perFrame ? (framePaths[clamped]?.[1] ?? null) : (runMaps.find((a) => mapName(a.path) === current)?.path ?? null);
   const image = useRunFile(runDir, path);
+  const artifact = runMaps.find((a) => a.path === path) ?? null;
+  const help = (name: string) => {
+    const k = `qa.help.${name}` as MessageKey;
+    const text = t(k);
+    return text === k ? null : text;
+  };
   const label = (name: string) => {
     const k = `qa.${name}` as MessageKey;
     const s = t(k);
@@ -42,10 +79,10 @@ export function QualityView() {
           <p className="muted">{t('quality.noMetrics')}</p>
         ) : (
           <div className="charts">
-            <LineChart title={t('quality.fwhm')} values={series('fwhm')} labels={labels} />
-            <LineChart title={t('quality.background')} values={series('B')} labels={labels} />
-            <LineChart title={t('quality.noise')} values={series('sigma')} labels={labels} />
-            <LineChart title={t('quality.weight')} values={series('G')} labels={labels} />
+            {chart(t('quality.fwhm'), 'fwhm')}
+            {chart(t('quality.background'), 'B')}
+            {chart(t('quality.noise'), 'sigma')}
+            {chart(t('quality.weight'), 'G')}
           </div>
         )}
       </section>
@@ -75,10 +112,23 @@ export function QualityView() {
                 />
               </label>
             ) : null}
+            {current && help(current) ? (
+              <p className="map-help" data-testid="qa-help">
+                {help(current)}
+              </p>
+            ) : null}
             <div className="map-view">
               {image.url ? <img src={image.url} alt={current ?? ''} className="qa-map pixelated" data-testid="qa-map" /> : null}
               {image.error ? <p className="error-text">{image.error}</p> : null}
             </div>
+            {artifact && typeof artifact.min === 'number' && typeof artifact.max === 'number' ? (
+              <div className="ramp-legend" data-testid="qa-legend">
+                <span className="mono small">{formatNumber(artifact.min)}</span>
+                <span className="ramp" style={{ background: RAMP }} />
+                <span className="mono small">{formatNumber(artifact.max)}</span>
+                <span className="muted small">{t('quality.rampHint')}</span>
+              </div>
+            ) : null}
           </>
         )}
       </section>

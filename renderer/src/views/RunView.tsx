@@ -1,6 +1,6 @@
 import { useT } from '../hooks';
 import { appStore, useApp } from '../store';
-import { etaSeconds, overallProgress, phaseList } from '../store/run-fold';
+import { etaSeconds, overallProgress, phaseList, type Problem } from '../store/run-fold';
 import { ProgressGrid } from '../components/ProgressGrid';
 import { statusKey } from '../components/StatusPill';
 import { formatDuration, formatNumber } from '../lib/format';
@@ -20,6 +20,18 @@ export function RunView() {
   const eta = etaSeconds(run);
   const elapsed = run.finished?.seconds ?? (run.startedTs && run.lastTs ? (Date.parse(run.lastTs) - Date.parse(run.startedTs)) / 1000 : null);
   const resumable = run.status === 'failed' || run.status === 'cancelled' || (run.status === 'running' && !canRun);
+  const emergency = run.finished?.emergency === true || run.plan?.mode === 'emergency';
+  const hintKey: MessageKey | null =
+    run.status === 'validation_failed'
+      ? 'run.hint.validation_failed'
+      : run.status === 'cancelled'
+        ? 'run.hint.cancelled'
+        : run.status === 'failed'
+          ? 'run.hint.failed'
+          : run.status === 'ok' && emergency
+            ? 'run.hint.emergency'
+            : null;
+  const groups = groupProblems(run.problems);
   const phaseName = (p: string) => {
     const k = `phase.${p}` as MessageKey;
     const s = t(k);
@@ -48,9 +60,20 @@ export function RunView() {
           {eta !== null ? <span>{t('run.eta', { time: formatDuration(eta) })}</span> : null}
           {elapsed !== null ? <span>{run.finished ? t('run.finishedIn', { time: formatDuration(elapsed) }) : t('run.elapsed', { time: formatDuration(elapsed) })}</span> : null}
           {run.plan ? (
-            <span>{t('run.plan', { mode: t(`input.mode.${run.plan.mode}` as const), n: run.plan.n_usable, workers: run.plan.workers })}</span>
+            <span>
+              {t('run.plan', {
+                mode: run.plan.mode === null ? t('run.modePending') : t(`input.mode.${run.plan.mode}` as const),
+                n: run.plan.n_usable,
+                workers: run.plan.workers,
+              })}
+            </span>
           ) : null}
         </div>
+        {hintKey ? (
+          <p className="run-hint" data-testid="run-hint">
+            {t(hintKey)}
+          </p>
+        ) : null}
         <div className="actions">
           {run.status === 'running' && canRun ? (
             <button className="danger big" onClick={() => void cancelRun()} data-testid="cancel-run">
@@ -63,8 +86,18 @@ export function RunView() {
             </button>
           ) : null}
           {run.status === 'ok' || run.status === 'validation_failed' ? (
-            <button className="primary big" onClick={() => setView('result')}>
-              {t('run.seeResult')}
+            <>
+              <button className="primary big" onClick={() => setView('result')} data-testid="see-result">
+                {t('run.seeResult')}
+              </button>
+              <button className="big" onClick={() => setView('quality')}>
+                {t('run.seeQuality')}
+              </button>
+            </>
+          ) : null}
+          {run.status === 'failed' ? (
+            <button className="big" onClick={() => setView('logs')}>
+              {t('run.openLog')}
             </button>
           ) : null}
         </div>
@@ -100,7 +133,7 @@ export function RunView() {
                 />
                 <Gauge
                   label={t('run.memory', { rss: `${formatNumber(run.resources.rss_mb, 4)} MB`, avail: `${formatNumber(run.resources.available_mb, 4)} MB` })}
-                  value={run.resources.rss_mb / Math.max(1, run.resources.rss_mb + run.resources.available_mb)}
+                  value={run.resources.rss_mb / Math.max(1, run.resources.rss_mb + (run.resources.available_mb ?? 0))}
                 />
               </>
             ) : null}
@@ -108,16 +141,18 @@ export function RunView() {
         </section>
       </div>
 
-      {run.problems.length > 0 ? (
+      {groups.length > 0 ? (
         <section className="card">
           <h2>{t('run.problems')}</h2>
           <ul className="problem-list" data-testid="run-problems">
-            {run.problems.map((p, i) => (
-              <li key={i} className={`problem ${p.level}`} data-code={p.code}>
+            {groups.map(({ first: p, count }) => (
+              <li key={p.code} className={`problem ${p.level}`} data-code={p.code}>
                 <span className="sev">{p.level === 'error' ? '✖' : '⚠'}</span>
                 <span>
-                  <b>{p.code}</b> {p.file ? <span className="mono">{p.file}: </span> : null}
+                  <b>{p.code}</b> {count > 1 ? <span className="muted">{t('run.problemCount', { n: count })} </span> : null}
+                  {p.file ? <span className="mono">{p.file}: </span> : null}
                   {p.message}
+                  {count > 1 ? <span className="muted"> {t('run.problemMore', { n: count - 1 })}</span> : null}
                 </span>
               </li>
             ))}
@@ -126,6 +161,17 @@ export function RunView() {
       ) : null}
     </div>
   );
+}
+
+/** One line per problem code (errors first), so thirty seam warnings do not bury the one error. */
+function groupProblems(problems: readonly Problem[]): Array<{ first: Problem; count: number }> {
+  const byCode = new Map<string, { first: Problem; count: number }>();
+  for (const p of problems) {
+    const g = byCode.get(p.code);
+    if (g) g.count++;
+    else byCode.set(p.code, { first: p, count: 1 });
+  }
+  return [...byCode.values()].sort((a, b) => Number(b.first.level === 'error') - Number(a.first.level === 'error'));
 }
 
 function Gauge({ label, value }: { label: string; value: number }) {

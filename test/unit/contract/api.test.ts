@@ -62,6 +62,12 @@ describe('checkResult', () => {
     if (!r.ok) expect(r.error.code).toBe('FAILED');
   });
 
+  it("accepts a run's frozen configuration of realistic size (every default filled in)", () => {
+    const configText = `# frozen\n${'key: value  # comment\n'.repeat(2000)}`;
+    const r = checkResult('run:read', { ok: true, value: { runDir: '/r', events: [], invalidLines: 0, configText, active: false } });
+    expect(r.ok).toBe(true);
+  });
+
   it('accepts a response that follows the contract', () => {
     expect(checkResult('dialog:chooseFolder', { ok: true, value: { path: null } })).toEqual({ ok: true, value: { path: null } });
   });

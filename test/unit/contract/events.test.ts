@@ -22,6 +22,25 @@ describe('parseEvent', () => {
     expect(r.kind === 'event' && r.event).toEqual({ ...base, type: 'artifact', kind: 'qa', path: 'qa/fwhm_map.png', mime: 'image/png' });
   });
 
+  it('folds a per-colour metric list into the mean of its entries, as one chart line', () => {
+    const r = parseEvent({ ...base, type: 'frame_done', phase: 'measure', frame: 0, file: 'a.fits', status: 'ok', metrics: { B: [1100, 1000, 900], sigma: [0.1, null], fwhm: 3 } });
+    expect(r.kind === 'event' && r.event.type === 'frame_done' && r.event.metrics).toEqual({ B: 1000, sigma: 0.1, fwhm: 3 });
+  });
+
+  it('rejects a per-colour metric list holding something that is not a number', () => {
+    expect(parseEvent({ ...base, type: 'frame_done', phase: 'measure', frame: 0, file: 'a.fits', status: 'ok', metrics: { B: [1, 'x'] } }).kind).toBe('invalid');
+  });
+
+  it('accepts the first plan of a run, before registration has decided the mode, and unknown memory figures', () => {
+    const r = parseEvent({ ...base, type: 'plan', mode: null, n_usable: 24, workers: 2, memory: { ram_mb: null, budget_mb: null, per_task_mb: 51 }, disk: { need_mb: 7, free_mb: null } });
+    expect(r.kind).toBe('event');
+    expect(parseEvent({ ...base, type: 'resources', workers_active: 1, workers_limit: 2, rss_mb: 100, available_mb: null }).kind).toBe('event');
+  });
+
+  it('still rejects a plan with a mode outside the closed list', () => {
+    expect(parseEvent({ ...base, type: 'plan', mode: 'turbo', n_usable: 1, workers: 1, memory: { ram_mb: 1, budget_mb: 1, per_task_mb: 1 }, disk: { need_mb: 1, free_mb: 1 } }).kind).toBe('invalid');
+  });
+
   it('reports an unknown type as unknown, not invalid', () => {
     expect(parseEvent({ ...base, type: 'telemetry' })).toEqual({ kind: 'unknown', type: 'telemetry' });
   });

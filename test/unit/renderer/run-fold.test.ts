@@ -113,6 +113,21 @@ describe('foldEvent on a run in progress', () => {
     expect(next.status).toBe('running');
   });
 
+  it('shows the scan as done once a run has started (P0 runs before the event log exists)', () => {
+    expect(foldEvents(events.slice(0, 1)).phases.scan.status).toBe('ok');
+  });
+
+  it('keeps the frames a cancelled run finished when the same run is resumed', () => {
+    const s = upTo(midMeasure.seq);
+    const framesBefore = Object.keys(s.frames).length;
+    expect(framesBefore).toBeGreaterThan(0);
+    const cancelled = foldEvent(s, { v: 1, seq: s.lastSeq + 1, ts: s.lastTs!, run_id: s.runId!, type: 'run_finished', status: 'cancelled', emergency: false, seconds: 3, exit_code: 130 } as RunEvent);
+    const resumed = foldEvent(cancelled, { ...events[0], seq: cancelled.lastSeq + 1 } as RunEvent);
+    expect(resumed.status).toBe('running');
+    expect(resumed.finished).toBeNull();
+    expect(Object.keys(resumed.frames).length).toBe(framesBefore);
+  });
+
   it('marks a cancelled run and keeps its phases', () => {
     const s = upTo(midMeasure.seq);
     const cancelled = foldEvent(s, {
