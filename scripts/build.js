@@ -14,6 +14,7 @@ const nodeEntries = [
   ['electron/cli/tile-compile.ts', 'dist/cli/tile-compile.js', 'esm'],
   ['electron/workers/worker-main.ts', 'dist/workers/worker-main.js', 'esm'],
   ['bench/bench.ts', 'dist/bench/bench.js', 'esm'],
+  ['bench/quality.ts', 'dist/bench/quality.js', 'esm'],
   ['electron/main/index.ts', 'dist/electron/main.cjs', 'cjs'],
   ['electron/preload/index.ts', 'dist/electron/preload.cjs', 'cjs'],
 ];

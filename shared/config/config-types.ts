@@ -179,6 +179,7 @@ export interface OutputConfig {
   readonly invalid_value: 'zero' | 'nan';
   readonly crop_to_valid: boolean;
   readonly write_registered_frames: boolean;
+  readonly write_mean_stack: boolean;
   readonly keep_work: boolean;
   readonly write_synthetic: boolean;
   readonly preview: boolean;

@@ -68,13 +68,21 @@ export const METHOD_ENTRIES = [
     'Shift in pixels from which a frame counts as dithered.',
     'Verschiebung in Pixeln, ab der ein Frame als gedithert gilt.'),
 
-  num('global_metrics.weights.background', 0.4, { min: 0, max: 1 }, 'P3',
+  // [DIFF] Weight defaults measured in bench/QUALITY.md (issue 4). With z_floor_rel above the usual
+  // spread, z ~ relative deviation ~ d ln(x), so ln G ~ -(k/f)(alpha d ln B + beta d ln sigma): the
+  // global defaults give ln G ~ -(1/3) d ln B - (2/3) d ln sigma, a third of the yardstick's noise
+  // part (d ln W = -d ln B - 2 d ln sigma in normalized units, about 0 for sky-limited frames: the
+  // B normalization already weights them by inverse variance); the full third was measured worse
+  // (sigma_MAD of the proxy background follows the seeing through faint-star confusion). gamma = 0:
+  // E/sigma^2 grew with the FWHM on every bench set (a 3x3 median on the half-resolution proxy
+  // erases sharp stars). Sharpness comes from the local FWHM field: ln L ~ -3 d ln FWHM.
+  num('global_metrics.weights.background', 0.333, { min: 0, max: 1 }, 'P3',
     'Weight alpha of the background term in the global quality Q; the three weights sum to 1.',
     'Gewicht alpha des Hintergrundterms in der globalen Qualität Q; die drei Gewichte ergeben 1.'),
-  num('global_metrics.weights.noise', 0.3, { min: 0, max: 1 }, 'P3',
+  num('global_metrics.weights.noise', 0.667, { min: 0, max: 1 }, 'P3',
     'Weight beta of the noise term in the global quality Q.',
     'Gewicht beta des Rauschterms in der globalen Qualität Q.'),
-  num('global_metrics.weights.gradient', 0.3, { min: 0, max: 1 }, 'P3',
+  num('global_metrics.weights.gradient', 0, { min: 0, max: 1 }, 'P3',
     'Weight gamma of the gradient-energy (sharpness) term in the global quality Q.',
     'Gewicht gamma des Gradientenenergie-Terms (Schärfe) in der globalen Qualität Q.'),
   clampPair('global_metrics.clamp', [-3, 3], 'P3',
@@ -83,10 +91,10 @@ export const METHOD_ENTRIES = [
   bool('global_metrics.adaptive_weights', false, 'P3',
     'Derive alpha, beta, gamma from the metric variances; the static weights stay the fallback.',
     'alpha, beta, gamma aus den Metrikvarianzen ableiten; die festen Gewichte bleiben Rückfall.'),
-  num('global_metrics.weight_exponent_scale', 1, { min: 0, minOpen: true }, 'P3',
+  num('global_metrics.weight_exponent_scale', 0.5, { min: 0, minOpen: true }, 'P3',
     'k_global in G = exp(k * Q); larger values spread the frame weights further.',
     'k_global in G = exp(k * Q); größere Werte spreizen die Frame-Gewichte stärker.'),
-  num('global_metrics.z_floor_rel', 0.05, { min: 0, max: 1, maxOpen: true }, '0',
+  num('global_metrics.z_floor_rel', 0.5, { min: 0, max: 1, maxOpen: true }, '0',
     'Floor of the robust z scale relative to |median| so barely varying metrics are not inflated.',
     'Untergrenze der robusten z-Skala relativ zu |Median|, damit kaum variierende Metriken nicht aufgebläht werden.'),
 
@@ -102,26 +110,26 @@ export const METHOD_ENTRIES = [
   num('tile.overlap_fraction', 0.25, { min: 0, max: 0.5 }, 'P5',
     'Overlap of neighbouring tiles as a fraction of the tile size.',
     'Überlappung benachbarter Kacheln als Anteil der Kachelgröße.'),
-  int('tile.star_min_count', 10, { min: 0 }, 'P7',
+  int('tile.star_min_count', 0, { min: 0 }, 'P7',
     'Median star count from which a tile is a STAR tile, else a STRUCTURE tile.',
     'Median-Sternanzahl, ab der eine Kachel STAR ist, sonst STRUCTURE.'),
 
   clampPair('local_metrics.clamp', [-3, 3], 'P7',
     'Range [lo, hi] the local quality is clipped to before exp.',
     'Bereich [lo, hi], auf den die lokale Qualität vor exp begrenzt wird.'),
-  num('local_metrics.weight_exponent_scale', 1, { min: 0, minOpen: true }, 'P7',
+  num('local_metrics.weight_exponent_scale', 1.5, { min: 0, minOpen: true }, 'P7',
     'k_local in L = exp(k * Q); larger values spread the tile weights further.',
     'k_local in L = exp(k * Q); größere Werte spreizen die Kachelgewichte stärker.'),
-  num('local_metrics.z_floor_rel', 0.05, { min: 0, max: 1, maxOpen: true }, '0',
+  num('local_metrics.z_floor_rel', 0.4, { min: 0, max: 1, maxOpen: true }, '0',
     'Floor of the robust z scale of the tile metrics relative to |median|.',
     'Untergrenze der robusten z-Skala der Kachelmetriken relativ zu |Median|.'),
-  num('local_metrics.star_mode.weights.fwhm', 0.6, { min: 0, max: 1 }, 'P7',
+  num('local_metrics.star_mode.weights.fwhm', 0.8, { min: 0, max: 1 }, 'P7',
     'Weight of FWHM in the quality of STAR tiles; the three star weights sum to 1.',
     'Gewicht der FWHM in der Qualität von STAR-Kacheln; die drei Sterngewichte ergeben 1.'),
-  num('local_metrics.star_mode.weights.roundness', 0.2, { min: 0, max: 1 }, 'P7',
+  num('local_metrics.star_mode.weights.roundness', 0.1, { min: 0, max: 1 }, 'P7',
     'Weight of star roundness in the quality of STAR tiles.',
     'Gewicht der Sternrundheit in der Qualität von STAR-Kacheln.'),
-  num('local_metrics.star_mode.weights.contrast', 0.2, { min: 0, max: 1 }, 'P7',
+  num('local_metrics.star_mode.weights.contrast', 0.1, { min: 0, max: 1 }, 'P7',
     'Weight of star contrast in the quality of STAR tiles.',
     'Gewicht des Sternkontrasts in der Qualität von STAR-Kacheln.'),
   num('local_metrics.structure_mode.metric_weight', 0.7, { min: 0, max: 1 }, 'P7',

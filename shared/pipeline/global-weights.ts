@@ -16,12 +16,13 @@ export interface GlobalMetricsConfig {
   readonly z_floor_rel: number;
 }
 
+/** The config defaults (schema-method.ts; measured in bench/QUALITY.md). */
 export const DEFAULT_GLOBAL_METRICS: GlobalMetricsConfig = {
-  weights: { background: 0.4, noise: 0.3, gradient: 0.3 },
+  weights: { background: 0.333, noise: 0.667, gradient: 0 },
   clamp: [-3, 3],
   adaptive_weights: false,
-  weight_exponent_scale: 1.0,
-  z_floor_rel: 0.05,
+  weight_exponent_scale: 0.5,
+  z_floor_rel: 0.5,
 };
 
 export const ADAPTIVE_WEIGHT_MIN = 0.1;

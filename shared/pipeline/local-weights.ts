@@ -5,7 +5,8 @@
  * - z per tile over the frames where the metric exists (robust z with z_floor_rel);
  *   STAR: Q = w_fwhm*(-z(FWHM)) + w_round*z(Rnd) + w_con*z(C);
  *   STRUCTURE: Q = w_metric*z(S) - w_bg*z(B);
- * - no measurable star in a STAR tile -> Q = clamp_lo [DIFF: REF FWHM = 0, the best score];
+ * - no FWHM for a frame in a STAR tile (its FWHM field had no star anywhere, local-metrics.ts)
+ *   -> Q = clamp_lo [DIFF: REF FWHM = 0, the best score];
  *   tile missing -> Q NaN, L = 0 (no data there);
  * - L = exp(k_local*clip(Q, lo, hi)); W = G_f * L.
  * A non-finite z term (metric undefined while the tile is present) counts as 0, the median frame.
@@ -25,13 +26,19 @@ export interface LocalWeightsConfig {
   };
 }
 
+/**
+ * The config defaults (schema-method.ts; measured in bench/QUALITY.md). With z_floor_rel 0.4 above
+ * the usual FWHM spread, z(FWHM) ~ d FWHM/(0.4 median), so ln L ~ -1.5*0.8/0.4 d ln FWHM = -3 d ln
+ * FWHM: between the SNR-optimal -2 of the yardstick and the FWHM gain the issue asks for. Every tile
+ * is a STAR tile (star_min_count 0): the frame's FWHM field gives each tile a FWHM.
+ */
 export const DEFAULT_LOCAL_WEIGHTS: LocalWeightsConfig = {
-  tile: { star_min_count: 10 },
+  tile: { star_min_count: 0 },
   local_metrics: {
     clamp: [-3, 3],
-    weight_exponent_scale: 1.0,
-    z_floor_rel: 0.05,
-    star_mode: { weights: { fwhm: 0.6, roundness: 0.2, contrast: 0.2 } },
+    weight_exponent_scale: 1.5,
+    z_floor_rel: 0.4,
+    star_mode: { weights: { fwhm: 0.8, roundness: 0.1, contrast: 0.1 } },
     structure_mode: { metric_weight: 0.7, background_weight: 0.3 },
   },
 };
@@ -98,7 +105,8 @@ export function computeLocalWeights(table: LocalMetricsTable, G: ArrayLike<numbe
       const zC = robustZ(tileColumn(table.contrast, table, t), zf);
       for (let f = 0; f < n; f++) {
         if (table.missing[f * nTiles + t]) continue;
-        const noStar = !(nstar[f] > 0) || !Number.isFinite(fwhm[f]);
+        // the FWHM field of the frame gives every tile a FWHM once the frame has stars anywhere
+        const noStar = !Number.isFinite(fwhm[f]);
         q[f] = noStar ? lo : sw.fwhm * -fin(zF[f]) + sw.roundness * fin(zR[f]) + sw.contrast * fin(zC[f]);
       }
     } else {

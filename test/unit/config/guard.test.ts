@@ -53,7 +53,7 @@ describe('nesting depth', () => {
   });
 
   it('accepts the nesting a config really has', () => {
-    expect(loadConfig('local_metrics:\n  star_mode:\n    weights:\n      fwhm: 0.6\n').problems).toEqual([]);
+    expect(loadConfig('local_metrics:\n  star_mode:\n    weights:\n      fwhm: 0.8\n').problems).toEqual([]);
   });
 });
 

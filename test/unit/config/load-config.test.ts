@@ -31,7 +31,7 @@ describe('loadConfig with nothing to say', () => {
     expect(config!.tile.overlap_fraction).toBe(0.3);
     expect(config!.stacking.method).toBe('average');
     expect(config!.tile.min_size).toBe(64);
-    expect(config!.global_metrics.weights).toEqual({ background: 0.4, noise: 0.3, gradient: 0.3 });
+    expect(config!.global_metrics.weights).toEqual({ background: 0.333, noise: 0.667, gradient: 0 });
   });
 });
 

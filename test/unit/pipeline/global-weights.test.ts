@@ -4,7 +4,8 @@ import {
   adaptiveWeights,
   combineChannelG,
   computeGlobalWeights,
-  DEFAULT_GLOBAL_METRICS as CFG,
+  DEFAULT_GLOBAL_METRICS,
+  type GlobalMetricsConfig,
   effectiveSampleSize,
   seeingOf,
   selectReferenceFrame,
@@ -12,6 +13,16 @@ import {
 
 const FC = { seed: 424242, numRuns: 100 };
 const metric = fc.double({ min: 0.01, max: 1000, noNaN: true });
+
+
+/** METHOD.md's reference values: the hand computations below are written for them. */
+const CFG: GlobalMetricsConfig = {
+  weights: { background: 0.4, noise: 0.3, gradient: 0.3 },
+  clamp: [-3, 3],
+  adaptive_weights: false,
+  weight_exponent_scale: 1,
+  z_floor_rel: 0.05,
+};
 
 describe('computeGlobalWeights', () => {
   it('matches Q, Qc and G computed by hand (z_floor_rel 0)', () => {
@@ -170,5 +181,24 @@ describe('seeingOf', () => {
     expect(seeingOf([null, null])).toBe(3);
     expect(seeingOf([2.5, 3.5])).toBe(3);
     expect(seeingOf([-1, 0, NaN, 2.2])).toBeCloseTo(2.2, 12);
+  });
+});
+
+describe('the global weight defaults', () => {
+  it('are the configuration defaults', async () => {
+    const { loadConfig } = await import('../../../shared/config');
+    const { config } = loadConfig('', 'defaults');
+    const g = config!.global_metrics;
+    expect(DEFAULT_GLOBAL_METRICS).toEqual({ weights: g.weights, clamp: g.clamp, adaptive_weights: g.adaptive_weights, weight_exponent_scale: g.weight_exponent_scale, z_floor_rel: g.z_floor_rel });
+  });
+
+  it('follow the noise part of the yardstick to a third (ln G ~ -(1/3) d ln B - (2/3) d ln sigma) and ignore E', () => {
+    // spreads below the z floor: z = relative deviation / 0.5, so ln G = 0.5 * Q = relative deviations / 1
+    const B = [1000, 1050, 1100];
+    const sigma = [0.04, 0.041, 0.042];
+    const r = computeGlobalWeights({ B, sigma, E: [1, 5, 25] }, DEFAULT_GLOBAL_METRICS);
+    const third = (f: number) => -(1 / 3) * ((B[f] - 1050) / 1050) - (2 / 3) * ((sigma[f] - 0.041) / 0.041);
+    for (const f of [0, 1, 2]) expect(Math.log(r.G[f])).toBeCloseTo(third(f), 3);
+    expect(r.G[0]).toBeGreaterThan(r.G[2]);
   });
 });

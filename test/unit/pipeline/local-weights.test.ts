@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createLocalMetricsTable, setFrameMetrics, type TileMetrics } from '../../../shared/pipeline/local-metrics';
-import { computeLocalWeights, DEFAULT_LOCAL_WEIGHTS as CFG } from '../../../shared/pipeline/local-weights';
+import { computeLocalWeights, DEFAULT_LOCAL_WEIGHTS, type LocalWeightsConfig } from '../../../shared/pipeline/local-weights';
+
+/** METHOD.md's reference values: the hand computations below are written for them. */
+const CFG: LocalWeightsConfig = {
+  tile: { star_min_count: 10 },
+  local_metrics: {
+    clamp: [-3, 3],
+    weight_exponent_scale: 1,
+    z_floor_rel: 0.05,
+    star_mode: { weights: { fwhm: 0.6, roundness: 0.2, contrast: 0.2 } },
+    structure_mode: { metric_weight: 0.7, background_weight: 0.3 },
+  },
+};
 
 const FC = { seed: 777, numRuns: 80 };
 
@@ -99,5 +111,32 @@ describe('computeLocalWeights', () => {
       }),
       FC,
     );
+  });
+});
+
+describe('the local weight defaults', () => {
+  it('are the configuration defaults', async () => {
+    const { loadConfig } = await import('../../../shared/config');
+    const { config } = loadConfig('', 'defaults');
+    const l = config!.local_metrics;
+    expect(DEFAULT_LOCAL_WEIGHTS).toEqual({
+      tile: { star_min_count: config!.tile.star_min_count },
+      local_metrics: { clamp: l.clamp, weight_exponent_scale: l.weight_exponent_scale, z_floor_rel: l.z_floor_rel, star_mode: l.star_mode, structure_mode: l.structure_mode },
+    });
+  });
+
+  it('weight a tile about as FWHM^-3 while the FWHM spread stays below the z floor, and type every tile STAR', () => {
+    const rows = [3, 3.3, 3.6].map((fwhm) => tile({ fwhm, nstar: 0 }));
+    const r = computeLocalWeights(oneTile(rows), ones(3), DEFAULT_LOCAL_WEIGHTS);
+    expect(r.tileType).toEqual(['STAR']);
+    // ln L = 1.5 * 0.8 * -(F - 3.3)/(0.4 * 3.3) = -3 * relative deviation
+    expect(Math.log(r.L[0])).toBeCloseTo(3 * (0.3 / 3.3), 5);
+    expect(Math.log(r.L[2])).toBeCloseTo(-3 * (0.3 / 3.3), 5);
+  });
+
+  it('still gives a frame without any FWHM in a STAR tile the lowest quality', () => {
+    const r = computeLocalWeights(oneTile([tile({ fwhm: 3 }), tile({ fwhm: 3 }), tile({ fwhm: Number.NaN, nstar: 0 })]), ones(3), DEFAULT_LOCAL_WEIGHTS);
+    expect(r.Q[2]).toBe(-3);
+    expect(r.L[2]).toBeLessThan(r.L[0]);
   });
 });
