@@ -34,7 +34,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
     log: opts.log,
     async memory() {
       const m = await memorySnapshot();
-      return { rssMb: processRssMb(), availableMb: m.availableMb };
+      return { rssMb: processRssMb(), availableMb: m.availableMb, maxRssMb: process.resourceUsage().maxRSS / 1024 };
     },
     every(ms, fn) {
       const t = setInterval(fn, ms);

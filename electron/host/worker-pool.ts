@@ -31,6 +31,8 @@ interface PoolWorker {
   readonly handle: WorkerHandle;
   busy: boolean;
   maxRssMb: number;
+  /** maxRssMb kept after the process ended (for metrics/memory.json). */
+  peakMb: number;
   pending: ((m: WorkerToHost | { type: 'exit'; exit: WorkerExit }) => void) | null;
   dead: boolean;
 }
@@ -56,6 +58,7 @@ export class WorkerPool implements TaskExecutor {
       workersLimit: this.semaphore.ceiling,
       workersActive: this.semaphore.active,
       workersMaxRssMb: this.deadMaxRssMb + live.reduce((s, w) => s + w.maxRssMb, 0),
+      workers: this.workers.map((w) => ({ pid: w.handle.pid ?? null, maxRssMb: w.dead ? w.peakMb : w.maxRssMb })),
     };
   }
 
@@ -150,7 +153,7 @@ export class WorkerPool implements TaskExecutor {
     const idle = this.workers.find((w) => !w.busy && !w.dead);
     if (idle) return idle;
     const handle = this.launcher.launch();
-    const w: PoolWorker = { handle, busy: false, maxRssMb: 0, pending: null, dead: false };
+    const w: PoolWorker = { handle, busy: false, maxRssMb: 0, peakMb: 0, pending: null, dead: false };
     handle.onMessage((m) => {
       if (m.type === 'ready') return;
       w.pending?.(m);
@@ -158,6 +161,7 @@ export class WorkerPool implements TaskExecutor {
     void handle.exited.then((exit) => {
       w.dead = true;
       this.deadMaxRssMb += w.maxRssMb;
+      w.peakMb = w.maxRssMb;
       w.maxRssMb = 0;
       w.pending?.({ type: 'exit', exit });
     });

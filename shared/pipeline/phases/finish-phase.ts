@@ -108,6 +108,8 @@ export async function finishRun(
   if (finished.mosaic) {
     await writeFitsImage(fs, ctx.paths.file('result', 'stack_mosaic.fits'), finished.mosaic, { bitpix: -32, cards: [...cards, { key: 'BAYERPAT', value: ctx.layout.pattern ?? 'RGGB', type: 'string' }], history });
   }
+  // QA baseline for bench/quality.ts: the equal-weight mean finished exactly like the result
+  if (cfg.output.write_mean_stack) await writeFitsImage(fs, ctx.paths.file('result', 'mean_stack.fits'), finishImage({ stacked: assembled.mean, colorMode, bayerPattern: ctx.layout.pattern, backgrounds, coverage: assembled.coverage, nUsable: plan.usable.length }, cfg).image, { bitpix: -32, cards, history: [...history, 'equal-weight mean of the same registered frames (QA baseline)'] });
   if (cfg.output.preview) {
     const pv = renderPreview(finished.image, { depth: 8 });
     await fs.writeFileAtomic(ctx.paths.file('result', 'preview.png'), await rt.host.encodePng({ width: pv.width, height: pv.height, channels: pv.channels, data: pv.data }));

@@ -23,15 +23,17 @@ import { clearRunContextCache, loadRunContext, type RunContext } from './run-con
 import { readJson, writeJson } from './run-files';
 import { runPaths } from './run-paths';
 import { clearRunPlanCache, storeLayoutOf, storePath, writeRunPlan, type RunPlan } from './run-plan';
+import { removeTempFiles } from './run-clean';
+import { unreadableFrames, writeMemoryMetrics } from './run-metrics';
 import { RunState } from './run-state';
-import { runPhase, runUnits, type RunHost, type Runtime } from './runtime';
+import { runPhase, runUnitStages, runUnits, type RunHost, type Runtime } from './runtime';
 import { preallocateStore } from './work-store';
 import type { WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
-import { readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
+import { measurePaths, readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
 import { registrationPath } from '../tasks/register-task';
-import { readPrepareRecord, type PrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
-import { readTileRecord, type TileRecord } from '../tasks/tile-task';
+import { preparePaths, readPrepareRecord, type PrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
+import { readTileRecord, tilePaths, type TileRecord } from '../tasks/tile-task';
 import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
 import { finishRegistration } from '../phases/registration-phase';
@@ -138,6 +140,9 @@ async function openExistingRun(fs: FileSystem, runDir: string): Promise<{ ctx: R
       throw new PipelineError('RESUME_MISMATCH', `${f.path}: the input frame changed since the run started (size or modification time); start a new run instead`);
     }
   }
+  // half-written files of the killed run: never read (every write renames into place), only litter
+  await removeTempFiles(fs, ctx.paths.root);
+  if (!ctx.paths.work.startsWith(ctx.paths.root)) await removeTempFiles(fs, ctx.paths.work);
   return { ctx, state };
 }
 
@@ -184,8 +189,10 @@ export async function runPipeline(req: RunRequest, host: PipelineHost, signal?: 
     }
     const result = await executePhases(rt, workerPlan, ramMb);
     const status: RunStatus = result.validationPassed ? 'ok' : 'validation_failed';
+    await writeMemoryMetrics(rt, workerPlan, ramMb);
     return await finishOutcome(rt, t0, status, undefined, result.emergency);
   } catch (err) {
+    await writeMemoryMetrics(rt, workerPlan, ramMb);
     if (err instanceof CancelledError || signal?.aborted) {
       return await finishOutcome(rt, t0, 'cancelled', { code: 'CANCELLED', message: 'the run was cancelled; resume it to continue' }, false);
     }
@@ -241,6 +248,10 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   for (const f of m.frames) {
     if (f.excluded !== null) events.emit({ type: 'frame_done', phase: 'scan', frame: f.index, file: f.name, status: 'excluded', reason: f.excluded });
   }
+  // files the scan could not read have no frame index (they are not in the manifest)
+  for (const u of await unreadableFrames(rt)) {
+    events.emit({ type: 'warning', code: 'UNREADABLE', phase: 'scan', file: u.file, message: u.message });
+  }
 
   // disk: store + proxies + tiles + outputs, plus 10 % (METHOD.md section 6)
   const needBytes = candidates.length * frameMb * MB * 1.25 + 6 * frameMb * MB;
@@ -272,7 +283,13 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       'frames',
       candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f }, sizeMb: frameMb })),
       {
-        load: (f) => readMeasureRecord(ctx, f),
+        // P4 reads the proxy and star list of a measured frame: a done frame needs all three files
+        load: async (f) => {
+          const r = await readMeasureRecord(ctx, f);
+          const out = measurePaths(ctx, f);
+          if (r.status === 'ok' && !((await fs.exists(out.proxy)) && (await fs.exists(out.stars)))) throw new Error(`frame ${f}: proxy or stars missing`);
+          return r;
+        },
         onResult: (f, r, resumed) => {
           measures.set(f, r);
           if (!resumed) {
@@ -369,7 +386,13 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     };
     await writeRunPlan(ctx, p);
     await writeJson(fs, ctx.paths.metricsFile('tile_grid.json'), { ...grid, tiles: grid.tiles.length });
-    const store = await fs.open(storePath(ctx), (await fs.exists(storePath(ctx))) ? 'r+' : 'w+');
+    const storeExists = await fs.exists(storePath(ctx));
+    if (!storeExists) {
+      // a new (or lost) cell store holds no frame: done bits of P6 and P9 from before cannot stand
+      await rt.state.resetUnits('prepare');
+      await rt.state.resetUnits('tile_reconstruction');
+    }
+    const store = await fs.open(storePath(ctx), storeExists ? 'r+' : 'w+');
     try {
       await preallocateStore(store, storeLayoutOf(p));
     } finally {
@@ -394,6 +417,10 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     const hooks = {
       load: async (f: number): Promise<PrepareSummary> => {
         const r = await readPrepareRecord(ctx, f);
+        // the reference frame's background cells are every other frame's target (P6.4)
+        if (f === plan.reference && ctx.config.normalization.local_background.enabled && !(await fs.exists(preparePaths(ctx, f).referenceCells))) {
+          throw new Error('reference background cells missing');
+        }
         return { frame: r.frame, fu: r.fu, validPixels: r.validPixels, localBackgroundSkipped: r.localBackgroundSkipped };
       },
       onResult: (f: number, s: PrepareSummary, resumed: boolean) => {
@@ -403,8 +430,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
         }
       },
     };
-    await runUnits(rt, 'prepare', 'prepare', 'frames', unitsOf([plan.reference]), hooks);
-    await runUnits(rt, 'prepare', 'prepare', 'frames', unitsOf(usable.filter((f) => f !== plan.reference)), hooks);
+    await runUnitStages(rt, 'prepare', 'prepare', 'frames', [unitsOf([plan.reference]), unitsOf(usable.filter((f) => f !== plan.reference))], hooks);
     for (const f of usable) prepared.set(f, await readPrepareRecord(ctx, f));
     return { summary: { frames: usable.length }, result: null };
   });
@@ -438,7 +464,12 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       'tiles',
       plan.grid.tiles.map((t) => ({ index: t.id, payload: { runDir: ctx.paths.root, tile: t.id }, sizeMb: stackMb })),
       {
-        load: async (t) => ({ tile: t }),
+        // a done tile needs its record and its data file (P10 verifies the data's checksum)
+        load: async (t) => {
+          await readTileRecord(ctx, t);
+          if (!(await fs.exists(tilePaths(ctx, t).data))) throw new Error(`tile ${t}: data file missing`);
+          return { tile: t };
+        },
         onResult: async (t, _r, resumed) => {
           const rec = await readTileRecord(ctx, t);
           tileRecords[t] = rec;
@@ -490,8 +521,9 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
 
   await writeFramesTable(rt, global, measured, registration.results, plan);
+  // no run_id here: metrics/* must be byte-identical for the same inputs and config (METHOD.md
+  // acceptance 9); the run's name lives in state.json and events.jsonl
   await writeJson(fs, ctx.paths.metricsFile('summary.json'), {
-    run_id: rt.state.data.run_id,
     mode: mode.mode,
     emergency: mode.emergency,
     n_frames: m.frames.length,
@@ -507,7 +539,10 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
 }
 
-/** metrics/frames.json: one row per input frame, usable or excluded with its closed-list code. */
+/**
+ * metrics/frames.json: one row per input frame, usable or excluded with its closed-list code
+ * (METHOD.md 1.2). Files the scan could not read come last, without an index, as UNREADABLE.
+ */
 async function writeFramesTable(
   rt: Runtime,
   global: ReturnType<typeof computeGlobalPhase>,
@@ -522,11 +557,13 @@ async function writeFramesTable(
     const rec = byFrame.get(f.index);
     const gi = global.frames.indexOf(f.index);
     const r = regByFrame.get(f.index);
-    const excluded = f.excluded ?? (rec?.status === 'excluded' ? rec.reason : r && !r.accepted ? 'REGISTRATION_FAILED' : null);
+    const usable = plan.usable.includes(f.index);
+    // an accepted transform that is a mirror (det < 0) is dropped in P4 as well: REGISTRATION_FAILED
+    const excluded = f.excluded ?? (rec?.status === 'excluded' ? rec.reason : !usable ? 'REGISTRATION_FAILED' : null);
     return {
       index: f.index,
       file: f.name,
-      usable: plan.usable.includes(f.index),
+      usable,
       excluded,
       background: rec?.background ?? null,
       sigma: rec?.metrics[0]?.sigma ?? null,
@@ -539,5 +576,6 @@ async function writeFramesTable(
       registration: r ? { method: r.method, accepted: r.accepted, ncc: r.ncc, matrix: plan.matrices[f.index] ?? null } : null,
     };
   });
-  await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('frames.json'), { reference: m.frames[plan.reference].name, frames: rows });
+  const unreadable = (await unreadableFrames(rt)).map((u) => ({ index: null, file: u.file, usable: false, excluded: 'UNREADABLE', detail: u.detail }));
+  await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('frames.json'), { reference: m.frames[plan.reference].name, frames: [...rows, ...unreadable] });
 }

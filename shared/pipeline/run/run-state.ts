@@ -82,6 +82,23 @@ export class RunState {
     await this.save();
   }
 
+  /** Forgets one unit (its output turned out to be missing): the next pass redoes it. */
+  async clearUnitDone(phase: string, i: number): Promise<void> {
+    const hex = this.data.units[phase];
+    if (hex === undefined || !this.isUnitDone(phase, i)) return;
+    const k = i >> 2;
+    const nibble = parseInt(hex[k], 16) & ~(1 << (i & 3));
+    this.data.units[phase] = hex.slice(0, k) + nibble.toString(16) + hex.slice(k + 1);
+    await this.save();
+  }
+
+  /** Forgets every unit of a phase (its shared output, e.g. the cell store, is gone). */
+  async resetUnits(phase: string): Promise<void> {
+    if (this.data.units[phase] === undefined) return;
+    this.data.units[phase] = '0'.repeat(this.data.units[phase].length);
+    await this.save();
+  }
+
   doneUnits(phase: string): number {
     const n = this.data.unit_counts[phase] ?? 0;
     let c = 0;

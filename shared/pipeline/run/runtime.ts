@@ -21,8 +21,8 @@ export interface RunHost {
   readonly now: () => Date;
   readonly randomHex: () => string;
   readonly encodePng: (req: PngRequest) => Promise<Uint8Array>;
-  /** RSS of this process and available memory, MB (for `resources` events). */
-  readonly memory: () => Promise<{ rssMb: number; availableMb: number | null }>;
+  /** RSS of this process and available memory, MB (for `resources` events); maxRssMb = this process's peak so far. */
+  readonly memory: () => Promise<{ rssMb: number; availableMb: number | null; maxRssMb?: number }>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -36,35 +36,61 @@ export interface Runtime {
 
 export type UnitName = 'frames' | 'tiles' | 'clusters' | 'bands' | 'steps';
 
+export interface UnitHooks<R> {
+  /** Re-reads the result of a unit finished before a resume; throws when its output is gone. */
+  readonly load: (index: number) => Promise<R>;
+  /** Called for every result, in index order of completion; may emit per-unit events. */
+  readonly onResult: (index: number, result: R, resumed: boolean) => void | Promise<void>;
+}
+
 /**
  * The sequence driver (STYLE.md practice 11): a phase hands over its units and what to do with each
  * result; the driver owns resume (skips units whose done bit is set, re-reading their results),
  * progress events (coalesced to >= 100 ms) with ETA, cancellation and the done bits.
  */
-export async function runUnits<P, R>(
+export async function runUnits<P, R>(rt: Runtime, phase: string, kind: string, unit: UnitName, units: readonly TaskUnit<P>[], hooks: UnitHooks<R>): Promise<void> {
+  await runUnitStages(rt, phase, kind, unit, [units], hooks);
+}
+
+/**
+ * Like runUnits, for a phase whose units run in stages: every unit of a stage finishes before the
+ * next stage starts (P6: the reference frame first, its background cells are every other frame's
+ * target). One done bitset and one progress count (0..total, never decreasing) span all stages.
+ * A set done bit whose output cannot be re-read (deleted by `tile-compile clean`, a lost work
+ * folder) is cleared and the unit redone: a bit never vouches for an output that is not there.
+ */
+export async function runUnitStages<P, R>(
   rt: Runtime,
   phase: string,
   kind: string,
   unit: UnitName,
-  units: readonly TaskUnit<P>[],
-  hooks: {
-    /** Re-reads the result of a unit finished before a resume. */
-    readonly load: (index: number) => Promise<R>;
-    /** Called for every result, in index order of completion; may emit per-unit events. */
-    readonly onResult: (index: number, result: R, resumed: boolean) => void | Promise<void>;
-  },
+  stages: ReadonlyArray<readonly TaskUnit<P>[]>,
+  hooks: UnitHooks<R>,
 ): Promise<void> {
-  const total = units.length;
-  rt.state.initUnits(phase, Math.max(1, ...units.map((u) => u.index + 1)));
-  const pending: TaskUnit<P>[] = [];
+  const all = stages.flat();
+  const total = all.length;
+  rt.state.initUnits(phase, Math.max(1, ...all.map((u) => u.index + 1)));
+  const pendingStages: TaskUnit<P>[][] = [];
   let done = 0;
-  for (const u of units) {
-    if (rt.state.isUnitDone(phase, u.index)) {
-      await hooks.onResult(u.index, await hooks.load(u.index), true);
-      done++;
-    } else {
-      pending.push(u);
+  for (const stage of stages) {
+    const pending: TaskUnit<P>[] = [];
+    for (const u of stage) {
+      let loaded: { result: R } | null = null;
+      if (rt.state.isUnitDone(phase, u.index)) {
+        try {
+          loaded = { result: await hooks.load(u.index) };
+        } catch {
+          await rt.state.clearUnitDone(phase, u.index);
+        }
+      }
+      if (loaded) {
+        await hooks.onResult(u.index, loaded.result, true);
+        done++;
+      } else {
+        pending.push(u);
+      }
     }
+    pendingStages.push(pending);
   }
   const started = Date.now();
   const doneAtStart = done;
@@ -78,26 +104,31 @@ export async function runUnits<P, R>(
     rt.events.emit({ type: 'progress', phase, done, total, unit, ...(eta !== undefined && done < total ? { eta_s: Math.round(eta) } : {}) });
   };
   progress(true);
-  await rt.host.executor.execute<P, R>(kind, pending, {
-    signal: rt.signal,
-    onDone: async (index, result) => {
-      await rt.state.setUnitDone(phase, index);
-      done++;
-      await hooks.onResult(index, result, false);
-      progress(done === total);
-    },
-  });
-  if (rt.signal?.aborted) throw new CancelledError();
+  for (const pending of pendingStages) {
+    if (pending.length === 0) continue;
+    await rt.host.executor.execute<P, R>(kind, pending, {
+      signal: rt.signal,
+      onDone: async (index, result) => {
+        await rt.state.setUnitDone(phase, index);
+        done++;
+        await hooks.onResult(index, result, false);
+        progress(done === total);
+      },
+    });
+    if (rt.signal?.aborted) throw new CancelledError();
+  }
   if (done !== total) progress(true);
 }
 
-/** Runs a phase body between phase_started and phase_finished, skipping it when state says done. */
+/** Runs a phase body between phase_started and phase_finished (cancelled before it starts if the run was). */
 export async function runPhase<T>(
   rt: Runtime,
   phase: string,
   meta: { total: number; unit: UnitName },
   body: () => Promise<{ summary: Record<string, unknown>; status?: 'ok' | 'skipped'; result: T }>,
 ): Promise<T> {
+  // master phases do not poll the signal themselves: a Ctrl+C is honoured at the next phase
+  if (rt.signal?.aborted) throw new CancelledError();
   const t0 = Date.now();
   rt.events.emit({ type: 'phase_started', phase, total: meta.total, unit: meta.unit });
   await rt.state.setPhase(phase, { status: 'running', outputs: [] });

@@ -24,6 +24,8 @@ export interface ExecutorStats {
   readonly workersActive: number;
   /** Sum over worker processes of their max RSS, MB (an upper bound of their joint peak). */
   readonly workersMaxRssMb: number;
+  /** Every worker process started so far (live or ended) with the max RSS it reported, MB. */
+  readonly workers?: ReadonlyArray<{ readonly pid: number | null; readonly maxRssMb: number }>;
 }
 
 export interface TaskExecutor {

@@ -1,0 +1,75 @@
+/**
+ * Guards METHOD.md section 6 and acceptance 18 (issue 5): a run of 300 small frames with one
+ * worker and a fixed memory budget (runtime.memory_limit_mb) stays inside that budget. Every
+ * process's peak RSS is read back by the process itself (process.resourceUsage().maxRSS, in the
+ * CLI and in each worker) and reported in metrics/memory.json, "plan vs measured".
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, makeTempDir, readEvents, removeTempDirs, runCli, synthSet, TINY_SET, writeConfig, type CliResult } from '../../fixtures/pipeline-sets';
+
+const MEMORY_LIMIT_MB = 400;
+
+interface MemoryJson {
+  plan: { ram_mb: number; budget_mb: number; workers: number; per_worker_mb: number; base_mb: number; expected_peak_mb: number };
+  measured: { host_max_rss_mb: number; workers: Array<{ pid: number | null; max_rss_mb: number }>; workers_max_rss_mb: number; tree_peak_bound_mb: number };
+}
+
+let dir: string;
+let result: CliResult;
+let memory: MemoryJson;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const lights = await synthSet({ ...TINY_SET, frames: 300 });
+  const root = await makeTempDir('memory');
+  const config = await writeConfig(root, `runtime:\n  memory_limit_mb: ${MEMORY_LIMIT_MB}\n`);
+  dir = join(root, 'run');
+  result = await runCli(['run', lights, '--out', dir, '--config', config, '--workers', '1']);
+  memory = JSON.parse(await readFile(join(dir, 'metrics', 'memory.json'), 'utf8')) as MemoryJson;
+}, 170_000);
+
+afterAll(removeTempDirs);
+
+describe('a 300-frame run with one worker and memory_limit_mb 400', () => {
+  it('finishes in full mode', async () => {
+    expect([0, 3], result.stderr).toContain(result.code);
+    const summary = JSON.parse(await readFile(join(dir, 'metrics', 'summary.json'), 'utf8')) as { mode: string };
+    expect(summary.mode).toBe('full');
+  });
+
+  it('plans one worker inside the budget η·memory_limit_mb', () => {
+    expect(memory.plan.ram_mb).toBe(MEMORY_LIMIT_MB);
+    expect(memory.plan.budget_mb).toBeCloseTo(0.75 * MEMORY_LIMIT_MB, 5);
+    expect(memory.plan.workers).toBe(1);
+    expect(memory.plan.expected_peak_mb).toBeLessThanOrEqual(memory.plan.budget_mb);
+  });
+
+  it('used one worker process for all 300 frames and read back the peak RSS of every process', () => {
+    expect(memory.measured.workers).toHaveLength(1);
+    expect(memory.measured.workers[0].pid).toBeGreaterThan(0);
+    // a Node process with the engine loaded is never below ~30 MB: these are real readings
+    expect(memory.measured.workers[0].max_rss_mb).toBeGreaterThan(30);
+    expect(memory.measured.host_max_rss_mb).toBeGreaterThan(30);
+    expect(memory.measured.tree_peak_bound_mb).toBeCloseTo(memory.measured.host_max_rss_mb + memory.measured.workers[0].max_rss_mb, 0);
+  });
+
+  it('kept every process within its share of the budget, and the whole tree within the budget', () => {
+    const { plan, measured } = memory;
+    // the host may use what the plan does not give the workers; a worker what it does not give the host
+    expect(measured.host_max_rss_mb).toBeLessThanOrEqual(plan.budget_mb - plan.workers * plan.per_worker_mb);
+    for (const w of measured.workers) expect(w.max_rss_mb, `worker ${w.pid}`).toBeLessThanOrEqual(plan.budget_mb - plan.base_mb);
+    // the sum of the peaks bounds the tree's joint peak from above
+    expect(measured.tree_peak_bound_mb).toBeLessThanOrEqual(plan.budget_mb);
+  });
+
+  it('reported the same bound in its periodic resources events', async () => {
+    const resources = (await readEvents(dir)).filter((e) => e.type === 'resources');
+    expect(resources.length).toBeGreaterThan(0);
+    for (const e of resources) {
+      expect(e.workers_active).toBeLessThanOrEqual(1);
+      expect(Number(e.rss_mb)).toBeLessThanOrEqual(memory.plan.budget_mb);
+    }
+  });
+});

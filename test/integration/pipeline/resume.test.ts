@@ -1,0 +1,225 @@
+/**
+ * METHOD.md section 6 "Resume" and acceptance 9: a run killed anywhere (SIGKILL to the CLI and all
+ * its workers at once, as a power cut or the OOM killer would) and resumed with
+ * `tile-compile run --resume RUN_DIR` ends byte-identical to an uninterrupted run; Ctrl+C cancels
+ * resumably (exit 130); a resume refuses changed inputs; a new run never reuses a run folder.
+ *
+ * The killed runs use one worker (slower phases, so the kill lands inside the phase) and resume with
+ * two, which also shows the done bits do not depend on the worker count.
+ */
+import { cp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureBuilt,
+  killTree,
+  makeTempDir,
+  readEvents,
+  removeTempDirs,
+  runCli,
+  startCli,
+  synthSet,
+  TINY_SET,
+  waitForEvent,
+  writeConfig,
+  type CliResult,
+  type RunEventLine,
+} from '../../fixtures/pipeline-sets';
+import { checkEventLog, doneUnits, expectSameResults } from './run-checks';
+
+// small tiles make P9 long enough (56 tiles) to be interrupted in the middle
+const CONFIG = 'runtime:\n  allow_emergency_mode: true\ntile:\n  size_factor: 6\n  min_size: 16\n';
+
+let lights: string;
+let root: string;
+let config: string;
+let reference: { dir: string; result: CliResult };
+
+beforeAll(async () => {
+  await ensureBuilt();
+  lights = await synthSet({ ...TINY_SET, frames: 40 });
+  root = await makeTempDir('resume');
+  config = await writeConfig(root, CONFIG);
+  const dir = join(root, 'reference');
+  reference = { dir, result: await runCli(['run', lights, '--out', dir, '--config', config, '--workers', '2']) };
+}, 120_000);
+
+afterAll(removeTempDirs);
+
+/** Starts a 1-worker run, SIGKILLs its process tree once `when` sees the moment, returns the events. */
+async function killedRun(name: string, when: (e: RunEventLine) => boolean): Promise<{ dir: string; trigger: RunEventLine }> {
+  const dir = join(root, name);
+  const p = startCli(['run', lights, '--out', dir, '--config', config, '--workers', '1']);
+  const trigger = await waitForEvent(dir, p, when);
+  killTree(p);
+  const end = await p.done;
+  expect(end.signal).toBe('SIGKILL');
+  return { dir, trigger };
+}
+
+async function resume(dir: string, workers = 2): Promise<CliResult> {
+  return runCli(['run', '--resume', dir, '--workers', String(workers)]);
+}
+
+function lastRunStarted(events: RunEventLine[]): number {
+  let at = -1;
+  events.forEach((e, i) => {
+    if (e.type === 'run_started') at = i;
+  });
+  return at;
+}
+
+function phaseEvents(events: RunEventLine[], phase: string) {
+  return { started: events.some((e) => e.type === 'phase_started' && e.phase === phase), finished: events.some((e) => e.type === 'phase_finished' && e.phase === phase) };
+}
+
+describe('the uninterrupted reference run', () => {
+  it('has a result and a valid log', async () => {
+    expect([0, 3], reference.result.stderr).toContain(reference.result.code);
+    const facts = await checkEventLog(reference.dir, { complete: true });
+    expect(facts.runFinished).toHaveLength(1);
+    const events = await readEvents(reference.dir);
+    const tiles = events.find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction');
+    expect(tiles?.total).toBeGreaterThanOrEqual(40);
+  }, 120_000);
+});
+
+describe('run --resume after SIGKILL of the whole process tree', () => {
+  it('continues a run killed in P6 prepare, removes its temporary files and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p6', (e) => e.type === 'frame_done' && e.phase === 'prepare');
+    const events = await readEvents(dir);
+    const total = Number(events.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
+    const before = await doneUnits(dir, 'prepare');
+    expect(before.done).toBeGreaterThan(0);
+    expect(before.done).toBeLessThan(total);
+    expect(phaseEvents(events, 'prepare').finished).toBe(false);
+    // what a kill between write and rename leaves behind
+    const litter = [join(dir, 'work', 'prepare', '3.json.tmp-4242-0badf00d'), join(dir, 'metrics', 'global.json.tmp-4242-deadbeef')];
+    for (const f of litter) await writeFile(f, 'half a file');
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    for (const f of litter) await expect(readFile(f)).rejects.toMatchObject({ code: 'ENOENT' });
+    const facts = await checkEventLog(dir, { complete: false });
+    expect(facts.sessions).toBe(2);
+    expect(facts.runFinished).toHaveLength(1);
+    // the resumed session did not redo the frames finished before the kill
+    const all = await readEvents(dir);
+    const resumedAt = lastRunStarted(all);
+    const redone = all.slice(resumedAt).filter((e) => e.type === 'frame_done' && e.phase === 'prepare').length;
+    expect(redone).toBe(total - before.done);
+  }, 120_000);
+
+  it('continues a run killed in P9 tile_reconstruction and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p9', (e) => e.type === 'tile_done' && Number(e.tile) >= 2);
+    const events = await readEvents(dir);
+    const total = Number(events.find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction')?.total);
+    const before = await doneUnits(dir, 'tile_reconstruction');
+    expect(before.done).toBeGreaterThan(0);
+    expect(before.done).toBeLessThan(total);
+    expect((await doneUnits(dir, 'prepare')).done).toBeGreaterThan(0);
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    const all = await readEvents(dir);
+    const resumedAt = lastRunStarted(all);
+    expect(all.slice(resumedAt).filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(0);
+    expect(all.slice(resumedAt).filter((e) => e.type === 'tile_done')).toHaveLength(total - before.done);
+    expect((await checkEventLog(dir, { complete: false })).runFinished).toHaveLength(1);
+  }, 120_000);
+
+  it('continues a run killed in P12 finish, while stack.fits is being written, and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p12', (e) => e.type === 'phase_started' && e.phase === 'finish');
+    const events = await readEvents(dir);
+    expect(phaseEvents(events, 'assemble').finished).toBe(true);
+    expect(phaseEvents(events, 'finish').finished).toBe(false);
+    expect(events.some((e) => e.type === 'run_finished')).toBe(false);
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    expect((await checkEventLog(dir, { complete: false })).runFinished).toHaveLength(1);
+  }, 120_000);
+
+  it('continues a run killed as P10 assemble starts and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p10', (e) => e.type === 'phase_started' && e.phase === 'assemble');
+    expect((await readEvents(dir)).some((e) => e.type === 'run_finished')).toBe(false);
+    const r = await resume(dir, 1);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+  }, 120_000);
+});
+
+describe('cancellation and refusals', () => {
+  it('stops on Ctrl+C (SIGINT to the process group) with exit 130, and the cancelled run resumes byte-identical', async () => {
+    const dir = join(root, 'sigint');
+    const p = startCli(['run', lights, '--out', dir, '--config', config, '--workers', '1']);
+    await waitForEvent(dir, p, (e) => e.type === 'tile_done');
+    process.kill(-(p.child.pid as number), 'SIGINT');
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(130);
+    expect(end.stderr).toContain('--resume');
+    const facts = await checkEventLog(dir, { complete: true });
+    expect(facts.runFinished).toHaveLength(1);
+    expect(facts.runFinished[0]).toMatchObject({ status: 'cancelled', exit_code: 130 });
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { status: string };
+    expect(state.status).toBe('cancelled');
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    const after = await checkEventLog(dir, { complete: true });
+    expect(after.runFinished.map((e) => e.status)).toEqual(['cancelled', reference.result.code === 0 ? 'ok' : 'validation_failed']);
+  }, 120_000);
+
+  it('honours Ctrl+C in a master phase (P10 assemble) at the next phase boundary, resumably', async () => {
+    const dir = join(root, 'sigint-master');
+    const p = startCli(['run', lights, '--out', dir, '--config', config, '--workers', '2']);
+    await waitForEvent(dir, p, (e) => e.type === 'phase_started' && e.phase === 'assemble');
+    process.kill(p.child.pid as number, 'SIGINT');
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(130);
+    const events = await readEvents(dir);
+    expect(events.some((e) => e.type === 'phase_started' && e.phase === 'validation')).toBe(false);
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+  }, 120_000);
+
+  it('refuses to resume when an input frame changed since the run started (RESUME_MISMATCH)', async () => {
+    const copy = join(await makeTempDir('changed'), 'lights');
+    await cp(lights, copy, { recursive: true, preserveTimestamps: true });
+    const dir = join(root, 'changed-input');
+    const p = startCli(['run', copy, '--out', dir, '--config', config, '--workers', '1']);
+    await waitForEvent(dir, p, (e) => e.type === 'frame_done' && e.phase === 'measure');
+    killTree(p);
+    await p.done;
+    const stateBefore = await readFile(join(dir, 'state.json'));
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(copy, 'light_00007.fits'), later, later);
+
+    const r = await resume(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('RESUME_MISMATCH');
+    expect(r.stderr).toContain('light_00007.fits');
+    expect((await readFile(join(dir, 'state.json'))).equals(stateBefore)).toBe(true);
+  }, 120_000);
+
+  it('refuses a new run into a folder that already holds a run (exit 2) and leaves that run alone', async () => {
+    const state = await readFile(join(reference.dir, 'state.json'));
+    const events = await readFile(join(reference.dir, 'events.jsonl'));
+    const r = await runCli(['run', lights, '--out', reference.dir, '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('RUN_EXISTS');
+    expect((await readFile(join(reference.dir, 'state.json'))).equals(state)).toBe(true);
+    expect((await readFile(join(reference.dir, 'events.jsonl'))).equals(events)).toBe(true);
+  }, 120_000);
+
+  it('refuses to resume a folder that is not a run (exit 2)', async () => {
+    const r = await resume(lights);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('NOT_A_RUN');
+  }, 120_000);
+});
