@@ -25,6 +25,11 @@ export interface PipelineHostOptions {
   readonly onNotice?: (message: string) => void;
 }
 
+/** Native memory of the host's finishing phases (sharp/libvips, QA maps), MB. */
+const HOST_MASTER_OVERHEAD_MB = 60;
+/** Canvas-sized images the host holds at once in P10-P12. */
+const HOST_CANVAS_COPIES = 6;
+
 export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost {
   return {
     fs: nodeFileSystem,
@@ -46,7 +51,11 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
       const snap = await memorySnapshot(rt.memory_limit_mb);
       const maxWorkers = opts.workers ?? rt.max_workers;
       const plan = planWorkers({
-        baseMb: processRssMb(),
+        // M_base: the host as it is now plus what its own master phases add later — P10-P12 hold
+        // about six canvas-sized float32 images (result, mean, coverage, debayered copies), and sharp
+        // (libvips) and the QA maps add ~60 MB of native memory (measured on small runs: host RSS
+        // grows from ~88 MB at start to ~128 MB)
+        baseMb: processRssMb() + HOST_MASTER_OVERHEAD_MB + HOST_CANVAS_COPIES * workingSetMb,
         // the largest working set of any phase: a decoded frame in P2/P6 (P9 tile stacks are split to fit)
         taskSizesMb: Array(Math.max(1, maxWorkers || 16)).fill(workingSetMb),
         ramMb: snap.ramMb,

@@ -62,6 +62,8 @@ describe('a 300-frame run with one worker and memory_limit_mb 400', () => {
     for (const w of measured.workers) expect(w.max_rss_mb, `worker ${w.pid}`).toBeLessThanOrEqual(plan.budget_mb - plan.base_mb);
     // the sum of the peaks bounds the tree's joint peak from above
     expect(measured.tree_peak_bound_mb).toBeLessThanOrEqual(plan.budget_mb);
+    // acceptance 18: the process tree's peak stays within the plan + 10 %
+    expect(measured.tree_peak_bound_mb).toBeLessThanOrEqual(1.1 * plan.expected_peak_mb);
   });
 
   it('reported the same bound in its periodic resources events', async () => {
