@@ -49,6 +49,47 @@ function checkLayout(image: Image, layout: ColourLayout): void {
 }
 
 /**
+ * Calls visit(dataStart, pixelStart, step, count) for each row of `box` (default: the whole image)
+ * that holds pixels of colour c, in row-major order: the row's colour-c pixels are
+ * data[dataStart + k*step] at pixel index pixelStart + k*step, k < count. Per-row runs keep the
+ * per-pixel loops of the callers tight (a callback per pixel cost more than the statistics).
+ */
+export function forEachColourRun(
+  image: Image,
+  layout: ColourLayout,
+  c: number,
+  visit: (dataStart: number, pixelStart: number, step: number, count: number) => void,
+  box?: Box,
+): void {
+  const { width: w, height: h } = image;
+  const x0 = box ? Math.max(0, box.x0) : 0;
+  const y0 = box ? Math.max(0, box.y0) : 0;
+  const x1 = box ? Math.min(w, box.x0 + box.w) : w;
+  const y1 = box ? Math.min(h, box.y0 + box.h) : h;
+  if (x1 <= x0) return;
+  if (layout.colorMode === 'OSC') {
+    const phase = phaseColours(layout);
+    for (let y = y0; y < y1; y++) {
+      const row = y * w;
+      const even = phase[(y & 1) << 1] === c;
+      const odd = phase[((y & 1) << 1) | 1] === c;
+      if (even && odd) visit(row + x0, row + x0, 1, x1 - x0);
+      else if (even || odd) {
+        // first x >= x0 of the wanted parity
+        const start = x0 + ((x0 & 1) === (even ? 0 : 1) ? 0 : 1);
+        if (start < x1) visit(row + start, row + start, 2, ((x1 - start + 1) >> 1));
+      }
+    }
+    return;
+  }
+  const planeBase = layout.colorMode === 'RGB' ? c * w * h : 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * w;
+    visit(planeBase + row + x0, row + x0, 1, x1 - x0);
+  }
+}
+
+/**
  * Calls visit(i, pixelIndex) for each pixel of colour c inside `box` (default: the whole image),
  * in row-major order; `i` is the offset into image.data (plane-major), pixelIndex = y*width + x.
  */
@@ -59,38 +100,38 @@ export function forEachColourPixel(
   visit: (dataIndex: number, pixelIndex: number) => void,
   box?: Box,
 ): void {
-  const { width: w, height: h } = image;
-  const x0 = box ? Math.max(0, box.x0) : 0;
-  const y0 = box ? Math.max(0, box.y0) : 0;
-  const x1 = box ? Math.min(w, box.x0 + box.w) : w;
-  const y1 = box ? Math.min(h, box.y0 + box.h) : h;
-  if (layout.colorMode === 'OSC') {
-    const phase = phaseColours(layout);
-    for (let y = y0; y < y1; y++) {
-      const row = y * w;
-      for (let x = x0; x < x1; x++) if (phase[((y & 1) << 1) | (x & 1)] === c) visit(row + x, row + x);
-    }
-    return;
-  }
-  const planeBase = layout.colorMode === 'RGB' ? c * w * h : 0;
-  for (let y = y0; y < y1; y++) {
-    const row = y * w;
-    for (let x = x0; x < x1; x++) visit(planeBase + row + x, row + x);
-  }
+  forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+    for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) visit(i, p);
+  }, box);
+}
+
+/** Number of pixels of colour c inside `box` (valid or not). */
+export function colourPixelCount(image: Image, layout: ColourLayout, c: number, box?: Box): number {
+  let n = 0;
+  forEachColourRun(image, layout, c, (_i, _p, _step, count) => {
+    n += count;
+  }, box);
+  return n;
 }
 
 /** Finite values of colour c (optionally inside a box, optionally skipping masked pixels). */
 export function colourValues(image: Image, layout: ColourLayout, c: number, mask?: Uint8Array, box?: Box): Float64Array {
   const d = image.data;
   let n = 0;
-  forEachColourPixel(image, layout, c, (i, p) => {
-    if (Number.isFinite(d[i]) && !(mask && mask[p])) n++;
+  forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+    for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) {
+      const v = d[i];
+      // v - v is 0 for finite v, NaN for NaN and +-Infinity (Number.isFinite without the call)
+      if (v - v === 0 && !(mask && mask[p])) n++;
+    }
   }, box);
   const out = new Float64Array(n);
   let j = 0;
-  forEachColourPixel(image, layout, c, (i, p) => {
-    const v = d[i];
-    if (Number.isFinite(v) && !(mask && mask[p])) out[j++] = v;
+  forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+    for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) {
+      const v = d[i];
+      if (v - v === 0 && !(mask && mask[p])) out[j++] = v;
+    }
   }, box);
   return out;
 }
@@ -121,8 +162,11 @@ export function objectMasks(image: Image, layout: ColourLayout, independentColou
     const { median: med, sigma } = medianAndSigmaMad(colourValues(image, layout, c));
     if (Number.isFinite(med)) {
       const limit = OBJECT_MASK_SIGMA * sigma;
-      forEachColourPixel(image, layout, c, (i, p) => {
-        if (Math.abs(d[i] - med) > limit) raw[p] = 1; // NaN compares false: never an object
+      const target = raw;
+      forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+        for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) {
+          if (Math.abs(d[i] - med) > limit) target[p] = 1; // NaN compares false: never an object
+        }
       });
     }
     if (independentColours) raws.push(raw);

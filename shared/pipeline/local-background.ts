@@ -10,7 +10,7 @@
  */
 import { type Image } from '../image/image';
 import { medianInPlace } from '../image/stats';
-import { colourCount, colourValues, forEachColourPixel, objectMasks, type BackgroundOptions, type Box, type ColourLayout } from './background';
+import { colourCount, colourPixelCount, colourValues, forEachColourRun, objectMasks, type BackgroundOptions, type Box, type ColourLayout } from './background';
 
 export const MIN_DEFINED_CELLS = 4;
 export const MIN_CELL_VALID_SHARE = 0.25;
@@ -51,8 +51,7 @@ export function measureBackgroundCells(image: Image, layout: ColourLayout, grid:
     for (let row = 0; row < grid.rows; row++) {
       for (let col = 0; col < grid.cols; col++) {
         const box = cellBox(grid, col, row);
-        let total = 0;
-        forEachColourPixel(image, layout, c, () => total++, box);
+        const total = colourPixelCount(image, layout, c, box);
         const values = colourValues(image, layout, c, masks[c], box);
         if (total > 0 && values.length >= MIN_CELL_VALID_SHARE * total) m[row * grid.cols + col] = medianInPlace(values);
       }
@@ -201,8 +200,8 @@ export function matchLocalBackground(
     skipped.push(d === null);
     if (d === null) continue;
     const surface = offsetSurface(d, grid, whole);
-    forEachColourPixel(image, layout, c, (i, p) => {
-      data[i] = data[i] - surface[p];
+    forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+      for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) data[i] = data[i] - surface[p];
     });
   }
   return { image: { ...image, data }, cells, offsets, skipped };

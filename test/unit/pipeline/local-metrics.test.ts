@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createLocalMetricsTable,
   detectLocalStars,
+  fitFwhmField,
   localStarRadius,
   measureLocalMetrics,
   measureTileMetrics,
@@ -98,5 +99,48 @@ describe('subplaneBox', () => {
   it('maps a canvas tile to the CFA cells that start inside it', () => {
     expect(subplaneBox({ x0: 0, y0: 0, w: 64, h: 64 })).toEqual({ x0: 0, y0: 0, w: 32, h: 32 });
     expect(subplaneBox({ x0: 48, y0: 47, w: 64, h: 63 })).toEqual({ x0: 24, y0: 24, w: 32, h: 31 });
+  });
+});
+
+describe('fitFwhmField', () => {
+  const W = 400;
+  const H = 300;
+  const truth = (x: number, y: number) => 3 * Math.exp(0.2 * ((x - 199.5) / 250) - 0.1 * ((y - 149.5) / 250));
+
+  it('recovers a FWHM that changes across the field from noisy stars, ignoring blends', async () => {
+    const { mulberry32, gaussianSource } = await import('../../../shared/util/seed');
+    const u = mulberry32(5);
+    const g = gaussianSource(mulberry32(6));
+    const stars = Array.from({ length: 80 }, () => {
+      const x = u() * W;
+      const y = u() * H;
+      return { x, y, fwhm: truth(x, y) * Math.exp(0.08 * g()) };
+    });
+    stars.push({ x: 10, y: 10, fwhm: 30 }, { x: 390, y: 290, fwhm: 25 });
+    const field = fitFwhmField(stars, W, H)!;
+    for (const [x, y] of [[0, 0], [399, 0], [200, 150], [0, 299], [399, 299]]) expect(field(x, y) / truth(x, y)).toBeCloseTo(1, 1);
+  });
+
+  it('falls back to the median FWHM with few stars and to null without any', () => {
+    const few = [3, 4, 5].map((fwhm, i) => ({ x: 10 * i, y: 0, fwhm }));
+    expect(fitFwhmField(few, W, H)!(300, 200)).toBe(4);
+    expect(fitFwhmField([], W, H)).toBeNull();
+  });
+});
+
+describe('measureLocalMetrics', () => {
+  it('gives every tile of a frame the FWHM field at its centre, also a tile without stars', () => {
+    const y = starry(2);
+    const data = Float32Array.from(y.data);
+    for (let r = 64; r < 128; r++) data.fill(1, r * w + 64, r * w + 128);
+    const tiles = [
+      { x0: 0, y0: 0, w: 64, h: 64 },
+      { x0: 64, y0: 64, w: 64, h: 64 },
+    ];
+    const [starred, empty] = measureLocalMetrics({ width: w, height: w, data }, tiles, 3);
+    expect(empty!.nstar).toBe(0);
+    expect(starred!.nstar).toBeGreaterThan(5);
+    expect(starred!.fwhm).toBeGreaterThan(0.75 * 2.3548 * 2);
+    expect(empty!.fwhm / starred!.fwhm).toBeCloseTo(1, 1);
   });
 });

@@ -1,0 +1,271 @@
+/**
+ * `npm run bench` — the benchmark table against Siril (issues 2, 3, 4, 5).
+ *
+ * For each set (S, M; L with --large) it makes sure the synthetic frames exist (generated once,
+ * cached under bench/cache/), runs `tile-compile run` on them as a measured process tree, then,
+ * where Debian's siril is installed, ../shared/bench/run_siril.sh on the same frames, and prints
+ * wall, CPU, throughput, bytes read ÷ input and the tree's peak memory with the ratios to Siril.
+ * Before the sets: FITS read throughput (issue 2) and one-core registration of a 24 MP frame
+ * (issue 3). Writes bench/results/latest.json and bench/RESULTS.md. Nothing is asserted: the
+ * targets are reported. Not part of CI (minutes of work on 2 cores).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchFitsRead } from './fits-read';
+import { runPipelineMeasured } from './pipeline-run';
+import { benchRegistration } from './registration';
+import { evaluateTargets, renderMarkdown, type BenchDocument, type SetResult } from './report';
+import { runSiril, sirilUnavailableReason, type SirilResult } from './siril-run';
+import { BENCH_SETS, ensureSet, frameNamesIn, type CachedSet } from './synth-cache';
+
+const usage = `usage: npm run bench -- [options]      (or: node dist/bench/bench.js [options])
+  --large          also run set L (400 x 6000x4000 uint16, ~19 GB of frames; hours on 2 cores)
+  --sets LIST      comma-separated sets to run (default S,M; known: ${Object.keys(BENCH_SETS).join(', ')})
+  --flat N         also run the first N frames of the largest chosen set, to see memory vs frame count
+  --no-siril       do not run Siril even where it is installed
+  --no-micro       skip the FITS-read and registration micro-benchmarks
+  --only-micro     run only the micro-benchmarks
+  --cold           drop the page cache before every run (root only; disk-read column becomes real)
+  --config FILE    tile_compile.yaml for the pipeline runs (default: built-in defaults)
+  --workers N      worker processes for the pipeline runs (default: from the memory model)
+  --keep           keep the run directories under bench/results/tmp/
+  --render         only re-render bench/RESULTS.md from bench/results/latest.json
+  --cli FILE       the tile-compile bundle to measure (default dist/cli/tile-compile.js; its workers
+                   are the sibling ../workers/worker-main.js)`;
+
+interface Options {
+  sets: string[];
+  flat: number | null;
+  siril: boolean;
+  micro: boolean;
+  onlyMicro: boolean;
+  cold: boolean;
+  config: string | null;
+  workers: number | null;
+  keep: boolean;
+  cli: string | null;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const o: Options = { sets: ['S', 'M'], flat: null, siril: true, micro: true, onlyMicro: false, cold: false, config: null, workers: null, keep: false, cli: null };
+  let large = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--large') large = true;
+    else if (a === '--sets') o.sets = value().split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+    else if (a === '--flat') o.flat = positiveInt(a, value());
+    else if (a === '--no-siril') o.siril = false;
+    else if (a === '--no-micro') o.micro = false;
+    else if (a === '--only-micro') o.onlyMicro = true;
+    else if (a === '--cold') o.cold = true;
+    else if (a === '--config') o.config = resolve(value());
+    else if (a === '--workers') o.workers = positiveInt(a, value());
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--cli') o.cli = resolve(value());
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (large && !o.sets.includes('L')) o.sets.push('L');
+  for (const s of o.sets) if (!(s in BENCH_SETS)) throw new Error(`unknown set ${s}`);
+  return o;
+}
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} expects a positive integer, got ${v}`);
+  return n;
+}
+
+const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+const MB = 1e6;
+
+function dropPageCache(): void {
+  execFileSync('sync');
+  writeFileSync('/proc/sys/vm/drop_caches', '3\n');
+}
+
+/** A set of the first `n` frames of `base`, as symlinks (same bytes, fewer frames). */
+function subset(cacheDir: string, base: CachedSet, n: number): CachedSet {
+  const dir = join(cacheDir, `${base.set.name}-N${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = frameNamesIn(base.dir).slice(0, n);
+  for (const f of files) symlinkSync(join(base.dir, f), join(dir, f));
+  const inputBytes = files.reduce((a, f) => a + statSync(join(base.dir, f)).size, 0);
+  return { dir, set: { ...base.set, name: `${base.set.name}-N${n}`, frames: files.length }, frameFiles: files.map((f) => join(dir, f)), inputBytes, generatedNowS: 0 };
+}
+
+async function benchSet(o: Options, paths: { cli: string; tmp: string; sirilScript: string }, cs: CachedSet): Promise<SetResult> {
+  const name = cs.set.name;
+  const runDir = join(paths.tmp, name);
+  rmSync(runDir, { recursive: true, force: true });
+  if (o.cold) dropPageCache();
+  log(`${name}: tile-compile run (${cs.set.frames} x ${cs.set.width}x${cs.set.height}, ${Math.round(cs.inputBytes / MB)} MB) ...`);
+  const r = await runPipelineMeasured({ cliPath: paths.cli, inputDir: cs.dir, runDir, configPath: o.config ?? undefined, workers: o.workers ?? undefined });
+  const inputMB = cs.inputBytes / MB;
+  log(`${name}: exit ${r.exitCode} (${r.events.status ?? 'no run_finished'}), wall ${r.wallS.toFixed(1)} s, CPU ${r.cpuS.toFixed(1)} s, peak tree ${Math.round(r.tree.peakRssSumMb)} MB, read ${(r.tree.rcharBytes / cs.inputBytes).toFixed(2)}x input`);
+  const ours: SetResult['ours'] = {
+    status: r.events.status,
+    exitCode: r.exitCode,
+    workers: r.events.workers,
+    wallS: r.wallS,
+    cpuS: r.cpuS,
+    throughputMBps: inputMB / r.wallS,
+    readMB: r.tree.rcharBytes / MB,
+    readRatio: r.tree.rcharBytes / cs.inputBytes,
+    diskReadMB: r.tree.readBytes / MB,
+    diskReadRatio: r.tree.readBytes / cs.inputBytes,
+    writtenMB: r.tree.wcharBytes / MB,
+    peakRssSumMb: r.tree.peakRssSumMb,
+    peakRssMaxMb: r.tree.peakRssMaxMb,
+    concurrentRssMaxMb: r.tree.concurrentRssMaxMb,
+    plannedPeakMb: r.events.plannedPeakMb,
+    reportedRssMb: r.events.reportedRssMb,
+    processes: r.tree.processes,
+    phases: r.phaseResources,
+  };
+  // exit 0 = ok, 3 = validation_failed with a complete result; anything else is a failed run
+  const completed = r.exitCode === 0 || r.exitCode === 3;
+  if (!completed) {
+    const tail = existsSync(`${runDir}.log`) ? readFileSync(`${runDir}.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+    log(`${name}: the run FAILED (exit ${r.exitCode}); kept ${runDir}.log:\n${tail}`);
+    return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note: `the run failed with exit ${r.exitCode}: nothing measured`, ours, siril: { skipped: 'our run failed' }, ratios: null, failed: true };
+  }
+  if (!o.keep) rmSync(runDir, { recursive: true, force: true });
+
+  let siril: SetResult['siril'];
+  let ratios: SetResult['ratios'] = null;
+  const unavailable = o.siril ? sirilUnavailableReason(paths.sirilScript) : 'disabled with --no-siril';
+  if (unavailable !== null) siril = { skipped: unavailable };
+  else {
+    const outDir = join(paths.tmp, `siril-${name}`);
+    rmSync(outDir, { recursive: true, force: true });
+    if (o.cold) dropPageCache();
+    log(`${name}: Siril (run_siril.sh) ...`);
+    const s: SirilResult = await runSiril(paths.sirilScript, cs.dir, outDir);
+    if (!s.ok) siril = { skipped: s.message ?? 'Siril failed' };
+    else {
+      siril = { wallS: s.wallS, cpuS: s.cpuS, peakRssMb: s.peakRssMb, scratchMb: s.scratchMb, registered: s.registered };
+      ratios = { wall: ours.wallS / s.wallS, memory: ours.peakRssSumMb / s.peakRssMb };
+      log(`${name}: Siril wall ${s.wallS.toFixed(1)} s, peak ${s.peakRssMb} MB -> ours/Siril: time x${ratios.wall.toFixed(2)}, memory x${ratios.memory.toFixed(2)}`);
+    }
+    if (!o.keep) rmSync(outDir, { recursive: true, force: true });
+  }
+  const note = cs.generatedNowS > 0 ? `frames generated in this run (${cs.generatedNowS.toFixed(0)} s, not timed above)` : undefined;
+  return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note, ours, siril, ratios };
+}
+
+function machine(): BenchDocument['machine'] {
+  const c = cpus();
+  return { cpus: c.length, cpuModel: c[0]?.model.trim() ?? 'unknown', ramGb: Math.round(totalmem() / 2 ** 30), node: process.versions.node, os: `${platform()} ${release()}` };
+}
+
+function gitCommit(root: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  // dist/bench/bench.js -> the repository root is two levels up
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  if (argv.includes('--render')) {
+    const doc = JSON.parse(readFileSync(join(root, 'bench/results/latest.json'), 'utf8')) as BenchDocument;
+    const md = renderMarkdown({ ...doc, targets: evaluateTargets(doc.sets) });
+    writeFileSync(join(root, 'bench/RESULTS.md'), md);
+    process.stdout.write(`${md}\n`);
+    return 0;
+  }
+  const o = parseOptions(argv);
+  const cli = o.cli ?? join(root, 'dist/cli/tile-compile.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run 'npm run build' first (npm run bench does)`);
+  const cacheDir = join(root, 'bench/cache');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const tmp = join(root, 'bench/results/tmp', stamp);
+  mkdirSync(tmp, { recursive: true });
+  const paths = { cli, tmp, sirilScript: resolve(root, '../shared/bench/run_siril.sh') };
+  if (o.cold) {
+    try {
+      dropPageCache();
+    } catch (e) {
+      throw new Error(`--cold needs write access to /proc/sys/vm/drop_caches (root): ${(e as Error).message}`);
+    }
+  }
+
+  let fitsRead: BenchDocument['fitsRead'];
+  let registration: BenchDocument['registration'];
+  if (o.micro || o.onlyMicro) {
+    log('FITS read throughput (100 MB uint16 and float32 frames) ...');
+    fitsRead = await benchFitsRead();
+    for (const f of fitsRead.frames) log(`  ${f.kind}: ${f.medianMBps} MB/s (reused output buffer: ${f.reusedBufferMedianMBps} MB/s)`);
+    log('registration of one 24 MP frame on one core (median of 3) ...');
+    registration = (await benchRegistration()) as Record<string, unknown>;
+    log(`  detect ${String(registration.detect_ms)} ms, match ${String(registration.match_ms)} ms, warp ${String(registration.warp_ms)} ms, total ${String(registration.median_total_ms)} ms`);
+  } else {
+    fitsRead = { skipped: '--no-micro' };
+    registration = { skipped: '--no-micro' };
+  }
+
+  const sets: SetResult[] = [];
+  const resultsDir = join(root, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  // written after every set, so a long run (L takes hours) leaves its finished rows behind
+  const write = (): string => {
+    const doc: BenchDocument = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      commit: gitCommit(root),
+      options: { cold: o.cold, config: o.config, workers: o.workers, cli: o.cli },
+      sets,
+      fitsRead,
+      registration,
+      targets: evaluateTargets(sets),
+    };
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(doc, null, 2)}\n`);
+    const md = renderMarkdown(doc);
+    writeFileSync(join(root, 'bench/RESULTS.md'), md);
+    return md;
+  };
+  if (!o.onlyMicro) {
+    const cached: CachedSet[] = [];
+    for (const name of o.sets) cached.push(await ensureSet(cli, cacheDir, BENCH_SETS[name], log));
+    if (o.flat !== null) {
+      const largest = cached.reduce((a, b) => (b.set.frames * b.set.width * b.set.height > a.set.frames * a.set.width * a.set.height ? b : a));
+      if (o.flat < largest.set.frames) cached.splice(cached.indexOf(largest), 0, subset(cacheDir, largest, o.flat));
+    }
+    for (const cs of cached) {
+      sets.push(await benchSet(o, paths, cs));
+      write();
+    }
+  }
+  const md = write();
+  const failed = sets.some((s) => s.failed === true || ('skipped' in s.siril && s.siril.skipped.includes('exited')));
+  if (!o.keep && !failed) rmSync(tmp, { recursive: true, force: true });
+  process.stdout.write(`\n${md}\n`);
+  if (failed) log(`a run failed: its logs are kept in ${tmp}`);
+  log(`wrote bench/results/latest.json and bench/RESULTS.md`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error).message}\n${usage}\n`);
+    process.exitCode = 1;
+  },
+);

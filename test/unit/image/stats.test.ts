@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mad, median, medianAndSigmaMad, medianInPlace } from '../../../shared/image/stats';
+import { mulberry32 } from '../../../shared/util/seed';
+
+function sortedMedian(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 === 1 ? s[n >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+describe('medianInPlace', () => {
+  it('equals the median of the sorted values for any finite input, ties and runs included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 200 }), (ints) => {
+        expect(medianInPlace(Float64Array.from(ints))).toBe(sortedMedian(ints));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 300 }), (xs) => {
+        expect(medianInPlace(Float64Array.from(xs))).toBe(sortedMedian(xs));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves the smaller half before the upper centre (the even-n rule depends on it)', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 13);
+    const a = Float64Array.from(values);
+    const m = medianInPlace(a);
+    for (let i = 0; i < 500; i++) expect(a[i]).toBeLessThanOrEqual(a[500]);
+    for (let i = 501; i < 1000; i++) expect(a[i]).toBeGreaterThanOrEqual(a[500]);
+    expect(m).toBe(sortedMedian(values));
+  });
+
+  it('handles sorted, reversed and constant arrays', () => {
+    const up = Array.from({ length: 10001 }, (_, i) => i);
+    expect(medianInPlace(Float64Array.from(up))).toBe(5000);
+    expect(medianInPlace(Float64Array.from(up.reverse()))).toBe(5000);
+    expect(medianInPlace(new Float64Array(4096).fill(3))).toBe(3);
+    expect(medianInPlace(Float32Array.from([2, 1]))).toBe(1.5);
+  });
+
+  it('returns NaN for an empty array', () => {
+    expect(medianInPlace(new Float64Array(0))).toBeNaN();
+  });
+
+  it('reads each element a bounded number of times when values repeat (no quadratic partition)', () => {
+    // integer ADU values and their absolute deviations have few distinct values; a partition that
+    // sends every key equal to the pivot to one side needs ~n^2/distinct reads. No timing is
+    // asserted: the element reads are counted through a proxy.
+    const rnd = mulberry32(7);
+    const n = 1 << 15;
+    const raw: number[] = [];
+    for (let i = 0; i < n; i++) raw.push(Math.abs(Math.round(8 * (rnd() + rnd() + rnd() - 1.5))));
+    let reads = 0;
+    const counted = new Proxy(Float64Array.from(raw), {
+      get(target, key) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    expect(medianInPlace(counted)).toBe(sortedMedian(raw));
+    expect(reads).toBeLessThan(30 * n);
+  });
+});
+
+describe('median, mad and medianAndSigmaMad', () => {
+  it('agree with a sort on values with many ties, and skip NaN', () => {
+    const values = [3, 1, 2, 2, Number.NaN, 2, 9, 1, 2];
+    const finite = values.filter(Number.isFinite);
+    const med = sortedMedian(finite);
+    expect(median(values)).toBe(med);
+    const dev = finite.map((v) => Math.abs(v - med));
+    expect(mad(values)).toBe(sortedMedian(dev));
+    const both = medianAndSigmaMad(values);
+    expect(both.median).toBe(med);
+    expect(both.sigma).toBeCloseTo(1.4826 * sortedMedian(dev), 12);
+    expect(both.n).toBe(finite.length);
+  });
+
+  it('returns NaN when no value is finite', () => {
+    expect(median([Number.NaN, Number.POSITIVE_INFINITY])).toBeNaN();
+    expect(medianAndSigmaMad([]).sigma).toBeNaN();
+  });
+});
