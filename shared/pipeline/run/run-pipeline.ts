@@ -177,6 +177,15 @@ export async function runPipeline(req: RunRequest, host: PipelineHost, signal?: 
     resumed: req.resume === true,
     run_dir: ctx.paths.root,
   });
+  if (ctx.config.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO') {
+    // METHOD.md 1.4 strict: this version measures the global metrics per channel but the local
+    // (tile) weights from the luminance view; said once, at the start, rather than silently
+    events.emit({
+      type: 'warning',
+      code: 'STRICT_PROFILE_PARTIAL',
+      message: 'assumptions.pipeline_profile: strict — global weights are per colour channel, but tile weights still come from the luminance (per-channel tile weights are not in this version)',
+    });
+  }
   const stopTicker = host.every(5000, () => {
     void host.memory().then((m) => {
       const s = executor.stats();
