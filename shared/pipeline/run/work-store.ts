@@ -90,28 +90,44 @@ export function cellsOfBox(layout: StoreLayout, x0: number, y0: number, w: numbe
 
 /**
  * Reads the tile box [x0,x0+w)×[y0,y0+h) of every frame: a Float32Array laid out
- * [frame][plane][y][x]. One sequential read per intersecting cell.
+ * [frame][plane][y][x]. One sequential read per intersecting cell whose rows the tile needs in
+ * full; for a cell it only overlaps by a band of rows, one read of that band per frame and plane.
  */
 export async function readTileStack(file: RandomAccessFile, layout: StoreLayout, x0: number, y0: number, w: number, h: number): Promise<Float32Array> {
   const { frames: N, planes } = layout;
   const out = new Float32Array(N * planes * w * h);
   for (const ci of cellsOfBox(layout, x0, y0, w, h)) {
     const cell = layout.cells[ci];
-    const bytes = await readExactly(file, cell.base, N * planes * cell.w * cell.h * 4);
-    const block = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     // intersection of the cell and the tile, in canvas coordinates
     const ix0 = Math.max(x0, cell.x0);
     const ix1 = Math.min(x0 + w, cell.x0 + cell.w);
     const iy0 = Math.max(y0, cell.y0);
     const iy1 = Math.min(y0 + h, cell.y0 + cell.h);
     const span = ix1 - ix0;
-    for (let f = 0; f < N; f++) {
-      for (let c = 0; c < planes; c++) {
-        const src0 = ((f * planes + c) * cell.h) * cell.w;
-        const dst0 = ((f * planes + c) * h) * w;
+    const rows = iy1 - iy0;
+    if (rows === cell.h) {
+      // the tile needs every row of this cell: one sequential read of all frames
+      const bytes = await readExactly(file, cell.base, N * planes * cell.w * cell.h * 4);
+      const block = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      for (let fc = 0; fc < N * planes; fc++) {
+        const src0 = fc * cell.h * cell.w;
+        const dst0 = fc * h * w;
         for (let y = iy0; y < iy1; y++) {
-          const s = src0 + (y - cell.y0) * cell.w + (ix0 - cell.x0);
-          out.set(block.subarray(s, s + span), dst0 + (y - y0) * w + (ix0 - x0));
+          const src = src0 + (y - cell.y0) * cell.w + (ix0 - cell.x0);
+          out.set(block.subarray(src, src + span), dst0 + (y - y0) * w + (ix0 - x0));
+        }
+      }
+    } else {
+      // only a band of its rows (the tile's overlap with the next cell row): read just that band of
+      // every frame and plane — one contiguous read each — instead of the whole cell
+      for (let fc = 0; fc < N * planes; fc++) {
+        const offset = cell.base + (fc * cell.h + (iy0 - cell.y0)) * cell.w * 4;
+        const bytes = await readExactly(file, offset, rows * cell.w * 4);
+        const band = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+        const dst0 = fc * h * w;
+        for (let y = 0; y < rows; y++) {
+          const src = y * cell.w + (ix0 - cell.x0);
+          out.set(band.subarray(src, src + span), dst0 + (iy0 + y - y0) * w + (ix0 - x0));
         }
       }
     }
