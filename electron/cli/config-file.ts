@@ -1,6 +1,5 @@
 import { loadConfig } from '../../shared/config';
 import type { TileCompileConfig } from '../../shared/config';
-import type { ScanOptions } from '../../shared/pipeline/scan';
 import { nodeFileSystem } from '../host/node-file-system';
 import type { CliIO } from './command';
 
@@ -21,18 +20,5 @@ export async function loadConfigFile(file: string, io: CliIO): Promise<TileCompi
   return config ?? undefined;
 }
 
-export function scanOptionsFromConfig(c: TileCompileConfig): Partial<ScanOptions> {
-  return {
-    pattern: c.input.pattern,
-    sort: c.input.sort,
-    maxFrames: c.input.max_frames,
-    colorMode: c.data.color_mode,
-    bayerPattern: c.data.bayer_pattern,
-    exposureTolerancePercent: c.assumptions.exposure_time_tolerance_percent,
-    framesMin: c.assumptions.frames_min,
-    framesReducedThreshold: c.assumptions.frames_reduced_threshold,
-    allowEmergencyMode: c.runtime.allow_emergency_mode,
-    imageWidth: c.data.image_width,
-    imageHeight: c.data.image_height,
-  };
-}
+/** The scan settings of a configuration (one definition, in shared/pipeline/run/scan-options.ts). */
+export { scanOptionsFor as scanOptionsFromConfig } from '../../shared/pipeline/run/scan-options';
