@@ -32,7 +32,8 @@ const usage = `usage: npm run bench -- [options]      (or: node dist/bench/bench
   --config FILE    tile_compile.yaml for the pipeline runs (default: built-in defaults)
   --workers N      worker processes for the pipeline runs (default: from the memory model)
   --keep           keep the run directories under bench/results/tmp/
-  --render         only re-render bench/RESULTS.md from bench/results/latest.json
+  --render         only re-render bench/RESULTS.md from bench/results/latest.json (after
+                   adding remarks to its "notes" array, e.g. the load on the machine)
   --cli FILE       the tile-compile bundle to measure (default dist/cli/tile-compile.js; its workers
                    are the sibling ../workers/worker-main.js)`;
 
@@ -185,6 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--render')) {
     const doc = JSON.parse(readFileSync(join(root, 'bench/results/latest.json'), 'utf8')) as BenchDocument;
     const md = renderMarkdown({ ...doc, targets: evaluateTargets(doc.sets) });
+    // notes and the build description may be edited by hand in latest.json before re-rendering
     writeFileSync(join(root, 'bench/RESULTS.md'), md);
     process.stdout.write(`${md}\n`);
     return 0;

@@ -47,6 +47,8 @@ export interface BenchDocument {
   readonly fitsRead?: FitsReadBench | { readonly skipped: string };
   readonly registration?: Record<string, unknown> | { readonly skipped: string };
   readonly targets: Array<{ readonly target: string; readonly measured: string; readonly met: boolean | null }>;
+  /** Free-text remarks added by whoever ran it (load on the machine, build measured). */
+  readonly notes?: string[];
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -95,8 +97,10 @@ export function renderMarkdown(doc: BenchDocument): string {
   const m = doc.machine;
   lines.push('# Benchmark results', '');
   lines.push(`Measured ${doc.date} by \`npm run bench\` on ${m.cpus} cores (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}${doc.commit ? `, commit ${doc.commit.slice(0, 10)} + working tree` : ''}.`);
-  lines.push(`Page cache: ${doc.options.cold ? 'dropped before every run (cold)' : 'warm (frames read once before; the disk column is then ~0)'}. Config: ${doc.options.config ?? 'built-in defaults'}. Workers: ${doc.options.workers ?? 'from the memory model'}.${doc.options.cli ? ` Measured build: ${doc.options.cli}.` : ''}`);
-  lines.push('Machines are shared and noisy: compare the ratios measured in the same run, not absolute times across runs.', '');
+  lines.push(`Page cache: ${doc.options.cold ? 'dropped before every run (cold)' : 'not dropped (frames cached from earlier runs are read from RAM: the disk column then understates a cold run)'}. Config: ${doc.options.config ?? 'built-in defaults'}. Workers: ${doc.options.workers ?? 'from the memory model'}.${doc.options.cli ? ` Measured build: ${doc.options.cli}.` : ''}`);
+  lines.push('Machines are shared and noisy: compare the ratios measured in the same run, not absolute times across runs.');
+  for (const n of doc.notes ?? []) lines.push(n);
+  lines.push('');
   lines.push('## Pipeline vs Siril 1.0.6 (same frames, same run)', '');
   lines.push('| set | frames | frame | input MB | wall s | CPU s | CPU/wall | MB/s | read ÷ input | disk read ÷ input | peak RSS (tree sum) MB | Siril wall s | Siril CPU s | Siril peak MB | wall ratio | CPU ratio | memory ratio |');
   lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -115,7 +119,11 @@ export function renderMarkdown(doc: BenchDocument): string {
   lines.push('simultaneous peak). Ratios = ours ÷ Siril (< 1: we are faster / smaller); on a loaded machine the CPU ratio is the steadier one.');
   lines.push('Siril: `run_siril.sh` (convert, register, winsorized stack), timed by its own `/usr/bin/time -v` (peak = its one process).');
   for (const s of doc.sets) if (s.note) lines.push('', `${s.set}: ${s.note}`);
-  for (const s of doc.sets) if ('skipped' in s.siril) lines.push('', `${s.set}: Siril skipped — ${s.siril.skipped}.`);
+  for (const s of doc.sets) {
+    if ('skipped' in s.siril) lines.push('', `${s.set}: Siril skipped — ${s.siril.skipped}.`);
+    // a frame Siril fails to register is left out of its stack, which also makes it faster
+    else lines.push('', `${s.set}: Siril ${s.siril.registered ?? 'registration count unknown'}${s.siril.scratchMb !== null ? `, ${s.siril.scratchMb} MB scratch on disk` : ''}.`);
+  }
   lines.push('', '## Targets (reported, not asserted)', '', '| target | measured | met |', '|---|---|---|');
   for (const t of doc.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`);
 
