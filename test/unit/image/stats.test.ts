@@ -85,3 +85,26 @@ describe('median, mad and medianAndSigmaMad', () => {
     expect(medianAndSigmaMad([]).sigma).toBeNaN();
   });
 });
+
+describe('median on large arrays (bucket selection)', () => {
+  const sortMedian = (v: ArrayLike<number>) => {
+    const s = Array.from(v).sort((a, b) => a - b);
+    const n = s.length;
+    return n % 2 === 1 ? s[n >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+  };
+  it('equals the sorted median for continuous, tied, skewed and two-valued data, odd and even n', async () => {
+    const { mulberry32 } = await import('../../../shared/util/seed');
+    const r = mulberry32(3);
+    const cases: Float64Array[] = [
+      Float64Array.from({ length: 4097 }, () => r()),
+      Float64Array.from({ length: 5000 }, () => Math.round(r() * 20)),
+      Float64Array.from({ length: 3000 }, () => Math.exp(12 * r())),
+      Float64Array.from({ length: 2048 }, (_, i) => (i % 3 === 0 ? 1 : 2)),
+      Float64Array.from({ length: 2049 }, (_, i) => (i === 7 ? 1e300 : i === 9 ? -1e300 : r())),
+    ];
+    for (const c of cases) {
+      expect(median(c)).toBe(sortMedian(c));
+      expect(median(Float32Array.from(c.map((x) => Math.max(-3e38, Math.min(3e38, x)))))).toBe(sortMedian(Float32Array.from(c.map((x) => Math.max(-3e38, Math.min(3e38, x))))));
+    }
+  });
+});
