@@ -54,7 +54,7 @@ const view = (name: string) => page.locator(`[data-view="${name}"]`).click();
 beforeAll(async () => {
   // Workers run the bundled entry; a bundle older than the logging hook would hide worker logs.
   if (!existsSync(WORKER_BUNDLE) || !readFileSync(WORKER_BUNDLE, 'utf8').includes('TILE_COMPILE_WORKER_ID')) {
-    throw new Error(`${WORKER_BUNDLE} is missing or stale: run "node scripts/build.js --no-renderer" (npm test does)`);
+    throw new Error(`${WORKER_BUNDLE} is missing or stale: run "node build/scripts/build.js --no-renderer" (npm test does)`);
   }
   tmp = mkdtempSync(path.join(os.tmpdir(), 'tc-e2e-'));
   const staticDir = path.join(tmp, 'renderer');

@@ -142,7 +142,7 @@ export const de: Record<MessageKey, string> = {
   'phase.bge': 'Hintergrundabzug',
   'phase.astrometry': 'Astrometrie',
   'phase.pcc': 'Farbkalibrierung',
-  'quality.charts': 'Qualität je Bild (in Bildreihenfolge)',
+  'quality.charts': 'Qualität je Bild (in Aufnahmereihenfolge)',
   'quality.fwhm': 'FWHM (px), kleiner ist schärfer',
   'quality.background': 'Hintergrund',
   'quality.noise': 'Rauschen',

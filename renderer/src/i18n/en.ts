@@ -140,7 +140,7 @@ export const en = {
   'phase.bge': 'Background extraction',
   'phase.astrometry': 'Astrometry',
   'phase.pcc': 'Colour calibration',
-  'quality.charts': 'Per-frame quality (in frame order)',
+  'quality.charts': 'Per-frame quality (in the order taken)',
   'quality.fwhm': 'FWHM (px), lower is sharper',
   'quality.background': 'Background',
   'quality.noise': 'Noise',

@@ -14,7 +14,7 @@ const RAMP = 'linear-gradient(to right, rgb(68,1,84), rgb(59,82,139), rgb(33,145
 type Series = 'fwhm' | 'B' | 'sigma' | 'G';
 /** metrics/frames.json (written at the end of a run): the per-frame values events do not carry. */
 interface FramesTable {
-  readonly frames: ReadonlyArray<{ index: number; fwhm: number | null; G: number | null; background: number[] | number | null; sigma: number | null }>;
+  readonly frames: ReadonlyArray<{ index: number; fwhm: number | null; G: number | null; background: number[] | number | null; sigma: number | null; date_obs?: string | null }>;
 }
 
 export function QualityView() {
@@ -27,7 +27,16 @@ export function QualityView() {
   const table = useRunJson<FramesTable>(runDir, finished ? 'metrics/frames.json' : null);
   const fromTable = useMemo(() => new Map((table?.frames ?? []).map((r) => [r.index, r])), [table]);
 
-  const ordered: FrameState[] = useMemo(() => Object.values(frames).sort((a, b) => a.index - b.index), [frames]);
+  // frames in time order (DATE-OBS from metrics/frames.json) once the run is finished, else file order
+  const ordered: FrameState[] = useMemo(() => {
+    const date = (i: number) => fromTable.get(i)?.date_obs ?? null;
+    return Object.values(frames).sort((a, b) => {
+      const da = date(a.index);
+      const db = date(b.index);
+      if (da !== null && db !== null && da !== db) return da < db ? -1 : 1;
+      return a.index - b.index;
+    });
+  }, [frames, fromTable]);
   const labels = ordered.map((f) => `#${f.index + 1} ${f.file}`);
   // Events carry what is known when a frame is measured; FWHM and the global weight G come later
   // (metrics/frames.json), so the table fills what the events left empty.

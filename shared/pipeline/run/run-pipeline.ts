@@ -572,6 +572,7 @@ async function writeFramesTable(
     return {
       index: f.index,
       file: f.name,
+      date_obs: f.date_obs,
       usable,
       excluded,
       background: rec?.background ?? null,

@@ -18,7 +18,7 @@ beforeAll(async () => {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    // CommonJS dependencies inside an ESM bundle need a real require (as in scripts/build.js)
+    // CommonJS dependencies inside an ESM bundle need a real require (as in build/scripts/build.js)
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'error',
   });

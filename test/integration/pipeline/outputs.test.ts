@@ -123,6 +123,8 @@ describe('an OSC run with a truncated frame and a frame of another size', () => 
       if (f.usable) {
         expect(f.excluded, f.file).toBeNull();
         expect(f.G, f.file).toBeGreaterThan(0);
+        // the Quality view orders frames by the time they were taken
+        expect((f as unknown as { date_obs: string }).date_obs, f.file).toMatch(/^\d{4}-\d\d-\d\dT/);
       } else {
         expect(CLOSED_LIST, f.file).toContain(f.excluded);
       }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const external = ['electron', 'sharp', 'systeminformation', 'electron-log', 'ws', 'playwright-core', 'amqplib'];
 
 const nodeEntries = [
