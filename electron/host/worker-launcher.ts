@@ -19,6 +19,15 @@ export interface WorkerHandle {
   kill(): void;
 }
 
+/** Asks a worker to shut down and kills it if it has not ended after `graceMs` (both launchers). */
+export async function stopWithGrace(handle: Pick<WorkerHandle, 'send' | 'kill' | 'exited'>, graceMs: number): Promise<WorkerExit> {
+  handle.send({ type: 'shutdown' });
+  const timer = setTimeout(() => handle.kill(), graceMs);
+  const exit = await handle.exited;
+  clearTimeout(timer);
+  return exit;
+}
+
 export interface WorkerLauncher {
   launch(): WorkerHandle;
 }
@@ -78,12 +87,8 @@ class NodeWorkerHandle implements WorkerHandle {
     this.child.on('message', (m) => listener(m as WorkerToHost));
   }
 
-  async stop(graceMs = 1000): Promise<WorkerExit> {
-    this.send({ type: 'shutdown' });
-    const timer = setTimeout(() => this.kill(), graceMs);
-    const exit = await this.exited;
-    clearTimeout(timer);
-    return exit;
+  stop(graceMs = 1000): Promise<WorkerExit> {
+    return stopWithGrace(this, graceMs);
   }
 
   kill(): void {

@@ -1,6 +1,6 @@
 import { app, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
-import type { WorkerHandle, WorkerLauncher } from '../host/worker-launcher';
+import { stopWithGrace, type WorkerHandle, type WorkerLauncher } from '../host/worker-launcher';
 import type { HostToWorker, WorkerExit, WorkerExitReason, WorkerToHost } from '../host/worker-messages';
 
 /**
@@ -68,12 +68,8 @@ class UtilityWorkerHandle implements WorkerHandle {
     this.child.on('message', (m: unknown) => listener(m as WorkerToHost));
   }
 
-  async stop(graceMs = 1000): Promise<WorkerExit> {
-    this.send({ type: 'shutdown' });
-    const timer = setTimeout(() => this.kill(), graceMs);
-    const exit = await this.exited;
-    clearTimeout(timer);
-    return exit;
+  stop(graceMs = 1000): Promise<WorkerExit> {
+    return stopWithGrace(this, graceMs);
   }
 
   kill(): void {
