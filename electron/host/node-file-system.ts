@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { FileStat, FileSystem, OpenMode, RandomAccessFile } from '../../shared/io/file-system';
@@ -29,6 +29,9 @@ class NodeRandomAccessFile implements RandomAccessFile {
 }
 
 export const nodeFileSystem: FileSystem = {
+  sha256Hex(data: Uint8Array): string {
+    return createHash('sha256').update(data).digest('hex');
+  },
   async open(p: string, mode: OpenMode): Promise<RandomAccessFile> {
     return new NodeRandomAccessFile(p, await fsp.open(p, mode));
   },

@@ -1,3 +1,5 @@
+import { sha256Hex } from '../util/seed';
+
 /**
  * The I/O port of everything in shared/. Code here never imports `fs`: phase runners, the FITS
  * reader and writer and the scanner take a FileSystem, and the Node implementation
@@ -48,6 +50,16 @@ export interface FileSystem {
   resolve(path: string): string;
   /** A temporary sibling name for `path` (used by atomic writers that stream). */
   tempName(path: string): string;
+  /**
+   * sha256 hex of `data`, natively where the host has it (Node's crypto is ~12x faster than the
+   * portable fallback, and P9 checksums every tile file). Omitted -> sha256OfBytes falls back.
+   */
+  sha256Hex?(data: Uint8Array): string;
+}
+
+/** sha256 hex of `data`: the port's native hash where it has one, the portable one otherwise (same digest). */
+export function sha256OfBytes(fs: FileSystem, data: Uint8Array): string {
+  return fs.sha256Hex ? fs.sha256Hex(data) : sha256Hex(data);
 }
 
 /** Reads exactly `length` bytes at `position`, or throws with the file named. */

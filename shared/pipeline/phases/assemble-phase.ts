@@ -1,6 +1,5 @@
-import { sha256 } from '@noble/hashes/sha256';
-import { bytesToHex } from '@noble/hashes/utils';
 import type { Image } from '../../image/image';
+import { sha256OfBytes } from '../../io/file-system';
 import { BoundaryMeter, summarizeBoundaries, type BoundarySummary } from '../boundary-diagnostics';
 import { clusterQualities, clusterWeights, stackClusterBand } from '../final-stack';
 import { OverlapAdd, type RowBand } from '../overlap-add';
@@ -57,7 +56,7 @@ export async function assembleTiles(
   for (const t of grid.tiles) {
     const rec = records[t.id];
     const file = await readFloat32(rt.host.fs, tilePaths(rt.ctx, t.id).data);
-    const digest = bytesToHex(sha256(new Uint8Array(file.buffer, file.byteOffset, file.byteLength)));
+    const digest = sha256OfBytes(rt.host.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
     if (digest !== rec.sha256) {
       throw Object.assign(new Error(`tile ${t.id}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
     }

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha256';
-import { bytesToHex } from '@noble/hashes/utils';
+import { sha256OfBytes } from '../../io/file-system';
 import { loadRunContext, type RunContext } from '../run/run-context';
 import { readFloat32, readJson, writeFloat32, writeJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
@@ -102,7 +101,7 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     width: tile.width,
     height: tile.height,
     clusterIds: [...result.clusterIds],
-    sha256: bytesToHex(sha256(new Uint8Array(file.buffer, file.byteOffset, file.byteLength))),
+    sha256: sha256OfBytes(env.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength)),
     diagnostics: result.diagnostics,
   };
   await writeJson(env.fs, out.record, record);
