@@ -134,3 +134,37 @@ export function computeLocalWeights(table: LocalMetricsTable, G: ArrayLike<numbe
   }
   return { nFrames: n, nTiles, tileType, Q, L, W, ess, medianQ, medianFwhm };
 }
+
+/**
+ * Strict profile (METHOD.md 1.4): the channels' weights, each from its own metric table and G,
+ * summarized for reporting, clustering and the QA maps as one table: Q, L and W are the channel
+ * means, the tile type is STAR where any channel's is, ESS/median Q/median FWHM are channel means.
+ * The per-channel W stay what the tiles are stacked with.
+ */
+export function channelMeanWeights(channels: readonly LocalWeights[]): LocalWeights {
+  if (channels.length === 0) throw new RangeError('channelMeanWeights needs at least one channel');
+  const [first] = channels;
+  const { nFrames, nTiles } = first;
+  for (const ch of channels) {
+    if (ch.nFrames !== nFrames || ch.nTiles !== nTiles) throw new RangeError('channel weight tables differ in size');
+  }
+  const meanOf = (pick: (ch: LocalWeights) => ArrayLike<number>, out: Float32Array | Float64Array) => {
+    for (let i = 0; i < out.length; i++) {
+      let s = 0;
+      for (const ch of channels) s += pick(ch)[i];
+      out[i] = s / channels.length;
+    }
+    return out;
+  };
+  return {
+    nFrames,
+    nTiles,
+    tileType: first.tileType.map((_, t) => (channels.some((ch) => ch.tileType[t] === 'STAR') ? 'STAR' : 'STRUCTURE')),
+    Q: meanOf((ch) => ch.Q, new Float32Array(nFrames * nTiles)) as Float32Array,
+    L: meanOf((ch) => ch.L, new Float32Array(nFrames * nTiles)) as Float32Array,
+    W: meanOf((ch) => ch.W, new Float32Array(nFrames * nTiles)) as Float32Array,
+    ess: meanOf((ch) => ch.ess, new Float64Array(nTiles)) as Float64Array,
+    medianQ: meanOf((ch) => ch.medianQ, new Float64Array(nTiles)) as Float64Array,
+    medianFwhm: meanOf((ch) => ch.medianFwhm, new Float64Array(nTiles)) as Float64Array,
+  };
+}

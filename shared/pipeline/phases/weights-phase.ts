@@ -1,6 +1,6 @@
 import { clusterFrames, stateVectors, type ClusteringResult } from '../clustering';
-import { createLocalMetricsTable, setFrameMetrics, TILE_METRIC_KEYS } from '../local-metrics';
-import { computeLocalWeights, type LocalWeights } from '../local-weights';
+import { createLocalMetricsTable, setFrameMetrics, TILE_METRIC_KEYS, type TileMetrics } from '../local-metrics';
+import { channelMeanWeights, computeLocalWeights, type LocalWeights } from '../local-weights';
 import { eligibleClusters } from '../tile-reconstruction';
 import { writeFloat32, writeJson } from '../run/run-files';
 import type { RunPlan } from '../run/run-plan';
@@ -14,14 +14,36 @@ import { tilePaths, type TileInputs } from '../tasks/tile-task';
  * P6 records. Writes metrics/tiles.f32 + tiles.json (the N × tiles table), work/weights.f32 and
  * work/tile-inputs.json for the P9 units, metrics/clustering.json.
  */
-export function computeLocalWeightsPhase(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[]): LocalWeights {
-  const nTiles = plan.grid.tiles.length;
-  const table = createLocalMetricsTable(plan.usable.length, nTiles);
-  for (const r of prepared) setFrameMetrics(table, r.fu, r.tiles);
-  return computeLocalWeights(table, plan.G, rt.ctx.config);
+export interface LocalWeightsResult {
+  /** The table reports, clustering and QA maps use: luminance (practical) or the channel mean (strict). */
+  readonly lw: LocalWeights;
+  /** Strict profile on colour data: the per-channel weights the tiles are stacked with; else null. */
+  readonly channels: LocalWeights[] | null;
 }
 
-export async function writeLocalWeights(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[], lw: LocalWeights): Promise<void> {
+export function computeLocalWeightsPhase(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[]): LocalWeightsResult {
+  const nTiles = plan.grid.tiles.length;
+  const tableOf = (rowOf: (r: PrepareRecord) => ReadonlyArray<TileMetrics | null>) => {
+    const table = createLocalMetricsTable(plan.usable.length, nTiles);
+    for (const r of prepared) setFrameMetrics(table, r.fu, rowOf(r));
+    return table;
+  };
+  if (!plan.channelG) return { lw: computeLocalWeights(tableOf((r) => r.tiles), plan.G, rt.ctx.config), channels: null };
+  const channels = plan.channelG.map((G, c) =>
+    computeLocalWeights(
+      tableOf((r) => {
+        if (!r.channelTiles) throw new Error(`frame ${r.frame}: the strict profile needs per-channel tile metrics (prepare record from another profile?)`);
+        return r.channelTiles[c];
+      }),
+      G,
+      rt.ctx.config,
+    ),
+  );
+  return { lw: channelMeanWeights(channels), channels };
+}
+
+export async function writeLocalWeights(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[], weights: LocalWeightsResult): Promise<void> {
+  const { lw, channels } = weights;
   const { fs } = rt.host;
   const nTiles = plan.grid.tiles.length;
   const n = plan.usable.length;
@@ -55,13 +77,34 @@ export async function writeLocalWeights(rt: Runtime, plan: RunPlan, prepared: re
     ess: lw.ess,
     median_q: lw.medianQ,
     median_fwhm: lw.medianFwhm,
+    ...(channels
+      ? {
+          profile: 'strict',
+          note: 'Q, L, W are the means of the per-channel values; the tiles are stacked with the per-channel W in channel_weights',
+          channel_weights: { file: 'tile-weights-channels.f32', channels: channels.length, layout: 'channel c, usable frame fu, tile t at (c*N + fu)*T + t' },
+        }
+      : {}),
   });
-  await writeFloat32(fs, rt.ctx.paths.workFile('weights.f32'), lw.W);
+  const stacked = channels ? concatWeights(channels) : lw.W;
+  if (channels) await writeFloat32(fs, rt.ctx.paths.metricsFile('tile-weights-channels.f32'), stacked);
+  await writeFloat32(fs, rt.ctx.paths.workFile('weights.f32'), stacked);
+}
+
+function concatWeights(channels: readonly LocalWeights[]): Float32Array {
+  const size = channels[0].W.length;
+  const out = new Float32Array(size * channels.length);
+  channels.forEach((ch, c) => out.set(ch.W, c * size));
+  return out;
 }
 
 export function clusterPhase(rt: Runtime, plan: RunPlan, measures: ReadonlyMap<number, MeasureRecord>, lw: LocalWeights, range: readonly [number, number]): ClusteringResult {
-  const B = plan.usable.map((f) => measures.get(f)?.metrics[0]?.B ?? Number.NaN);
-  const sigma = plan.usable.map((f) => measures.get(f)?.metrics[0]?.sigma ?? Number.NaN);
+  // strict: the state vector is channel-averaged (METHOD.md P8); practical has one metric channel
+  const channelMean = (f: number, pick: (m: { B: number; sigma: number }) => number) => {
+    const ms = measures.get(f)?.metrics ?? [];
+    return ms.length === 0 ? Number.NaN : ms.reduce((s, m) => s + pick(m), 0) / ms.length;
+  };
+  const B = plan.usable.map((f) => channelMean(f, (m) => m.B));
+  const sigma = plan.usable.map((f) => channelMean(f, (m) => m.sigma));
   const state = stateVectors(plan.G, lw.Q, plan.grid.tiles.length, B, sigma);
   return clusterFrames(state, plan.G, { mode: rt.ctx.config.synthetic.clustering.mode, cluster_count_range: [range[0], Math.max(range[0], range[1])] });
 }
@@ -72,6 +115,7 @@ export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: Clus
   const inputs: TileInputs = {
     weightsFile: rt.ctx.paths.workFile('weights.f32'),
     nTiles: plan.grid.tiles.length,
+    channels: plan.channelG ? plan.channelG.length : 1,
     clusters: clusters && ids.length > 0 ? { labels: Array.from(clusters.labels), ids } : null,
   };
   await writeJson(rt.host.fs, tilePaths(rt.ctx, 0).inputs, inputs);

@@ -177,15 +177,6 @@ export async function runPipeline(req: RunRequest, host: PipelineHost, signal?: 
     resumed: req.resume === true,
     run_dir: ctx.paths.root,
   });
-  if (ctx.config.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO') {
-    // METHOD.md 1.4 strict: this version measures the global metrics per channel but the local
-    // (tile) weights from the luminance view; said once, at the start, rather than silently
-    events.emit({
-      type: 'warning',
-      code: 'STRICT_PROFILE_PARTIAL',
-      message: 'assumptions.pipeline_profile: strict — global weights are per colour channel, but tile weights still come from the luminance (per-channel tile weights are not in this version)',
-    });
-  }
   const stopTicker = host.every(5000, () => {
     void host.memory().then((m) => {
       const s = executor.stats();
@@ -381,6 +372,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const plan = await runPhase(rt, 'tile_grid', { total: 1, unit: 'steps' }, async () => {
     const grid = computeTileGrid(registration.canvas.width, registration.canvas.height, global.seeingPx, ctx.config);
     const gByFrame = new Map(global.frames.map((f, i) => [f, global.G[i]]));
+    const strictColour = ctx.config.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO' && global.channels.length > 1;
     const p: RunPlan = {
       usable,
       reference: global.reference,
@@ -392,6 +384,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       mode,
       planes: m.planes,
       G: usable.map((f) => gByFrame.get(f) as number),
+      ...(strictColour ? { channelG: global.channels.map((ch) => usable.map((f) => ch.G[global.frames.indexOf(f)])) } : {}),
     };
     await writeRunPlan(ctx, p);
     await writeJson(fs, ctx.paths.metricsFile('tile_grid.json'), { ...grid, tiles: grid.tiles.length });
@@ -447,13 +440,16 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // P7 — local weights; P8 — clustering (full mode)
   const preparedList = usable.map((f) => prepared.get(f) as PrepareRecord);
   const lw = await runPhase(rt, 'local_weights', { total: 1, unit: 'steps' }, async () => {
-    const w = computeLocalWeightsPhase(rt, plan, preparedList);
-    await writeLocalWeights(rt, plan, preparedList, w);
-    for (let i = 0; i < w.W.length; i++) {
-      if (!Number.isFinite(w.W[i]) || w.W[i] < 0) throw new PipelineError('NUMERICAL', `local weight W[${Math.floor(i / w.nTiles)}, ${i % w.nTiles}] is ${w.W[i]}; this is a bug`);
+    const weights = computeLocalWeightsPhase(rt, plan, preparedList);
+    await writeLocalWeights(rt, plan, preparedList, weights);
+    for (const w of weights.channels ?? [weights.lw]) {
+      for (let i = 0; i < w.W.length; i++) {
+        if (!Number.isFinite(w.W[i]) || w.W[i] < 0) throw new PipelineError('NUMERICAL', `local weight W[${Math.floor(i / w.nTiles)}, ${i % w.nTiles}] is ${w.W[i]}; this is a bug`);
+      }
     }
+    const w = weights.lw;
     const star = w.tileType.filter((t) => t === 'STAR').length;
-    return { summary: { star_tiles: star, structure_tiles: w.tileType.length - star }, result: w };
+    return { summary: { star_tiles: star, structure_tiles: w.tileType.length - star, ...(weights.channels ? { channels: weights.channels.length } : {}) }, result: w };
   });
   const clusters = await runPhase(rt, 'clustering', { total: 1, unit: 'clusters' }, async () => {
     if (!mode.clustering || mode.clusterRange === null) return { status: 'skipped' as const, summary: { reason: `${mode.mode} mode` }, result: null };

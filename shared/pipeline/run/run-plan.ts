@@ -24,8 +24,10 @@ export interface RunPlan {
   readonly mode: ModeDecision;
   /** Planes stored per frame: 1 for mono and OSC mosaics, 3 for RGB. */
   readonly planes: number;
-  /** G_f per usable frame (P3), aligned with `usable`. */
+  /** G_f per usable frame (P3), aligned with `usable` (strict: the geometric mean of the channels). */
   readonly G: number[];
+  /** Strict profile on colour data: G per channel (R, G, B), each aligned with `usable`; else absent. */
+  readonly channelG?: number[][];
 }
 
 export function planPath(ctx: RunContext): string {

@@ -1,14 +1,15 @@
 import { readFitsImage } from '../../fits/reader';
-import { luminanceY } from '../../image/views';
+import { luminanceY, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
-import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, type CellGrid } from '../local-background';
-import { measureLocalMetrics, type TileMetrics } from '../local-metrics';
+import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
+import { measureLocalMetrics, subplaneBox, type TileMetrics } from '../local-metrics';
 import { normalizeFrame } from '../normalize';
 import { loadRunContext, type RunContext } from '../run/run-context';
 import { readJson, writeJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath, type RunPlan } from '../run/run-plan';
 import { writeFrameToStore } from '../run/work-store';
 import type { Box } from '../background';
+import { planeView, type Image } from '../../image/image';
 import { readMeasureRecord } from './measure-task';
 import { calibrateFrame } from './calibrate';
 import { registerTaskHandler, type TaskEnv } from './registry';
@@ -30,6 +31,11 @@ export interface PrepareRecord {
   readonly fu: number;
   /** Per tile (row-major id): the P6.5 metrics or null when the tile is missing in this frame. */
   readonly tiles: Array<TileMetrics | null>;
+  /**
+   * Strict profile on colour data only: the same per colour channel (RGB planes; OSC subplanes
+   * R, G, B), FWHM in canvas pixels. Absent otherwise.
+   */
+  readonly channelTiles?: Array<Array<TileMetrics | null>>;
   /** Local background: per colour d-grid (null for the reference or when skipped), and skip flags. */
   readonly dGrid: Array<number[] | null>;
   readonly localBackgroundSkipped: boolean[];
@@ -87,6 +93,8 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const boxes = tileBoxes(plan);
   const tileOffsets = grid ? boxes.map((b) => luminanceOffsetOverBox(offsets, grid as CellGrid, b, ctx.layout)) : undefined;
   const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
+  const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
+  const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
 
   let validPixels = 0;
   for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] === canvas.data[i]) validPixels++;
@@ -97,9 +105,40 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   } finally {
     await store.close();
   }
-  const record: PrepareRecord = { frame: f, fu, tiles, dGrid, localBackgroundSkipped: skipped, validPixels };
+  const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
   await writeJson(env.fs, out.record, record);
   return record;
+}
+
+/**
+ * Strict profile (METHOD.md 1.4, P6.5 "strict: each plane"): local metrics per colour channel.
+ * RGB: each plane with the tile boxes; OSC: the half-resolution subplanes R, G = mean(G1, G2), B
+ * with the boxes mapped onto them and seeing F/2, FWHM reported back in canvas pixels. The tile
+ * offset of a channel is the mean of that colour's D_f over the full-resolution box.
+ */
+function channelLocalMetrics(
+  canvas: Image,
+  ctx: RunContext,
+  plan: RunPlan,
+  boxes: readonly Box[],
+  offsets: ReadonlyArray<Float64Array | null>,
+  grid: CellGrid | null,
+): Array<Array<TileMetrics | null>> {
+  const { colorMode, pattern } = ctx.layout;
+  const osc = colorMode === 'OSC';
+  let planes: Plane[];
+  if (osc) {
+    if (!pattern) throw new Error('OSC data without a Bayer pattern');
+    planes = oscSubplanes(canvas.data, canvas.width, canvas.height, pattern);
+  } else {
+    planes = [0, 1, 2].map((c) => ({ width: canvas.width, height: canvas.height, data: planeView(canvas, c) }));
+  }
+  return planes.map((plane, c) => {
+    const tileOffsets = grid ? boxes.map((b) => meanOffsetOverBox(offsets[c] ?? null, grid, b)) : undefined;
+    const chBoxes = osc ? boxes.map(subplaneBox) : boxes;
+    const metrics = measureLocalMetrics(plane, chBoxes, osc ? plan.seeingPx / 2 : plan.seeingPx, tileOffsets);
+    return osc ? metrics.map((m) => (m ? { ...m, fwhm: 2 * m.fwhm } : null)) : metrics;
+  });
 }
 
 /** What crosses back to the orchestrator: a summary; the full record stays on disk. */

@@ -32,9 +32,10 @@ export interface TileRecord {
 
 /** Per-tile weights and cluster labels written by P7/P8 for the P9 units. */
 export interface TileInputs {
-  /** W[fu*nTiles + t] (practical profile). */
+  /** W[(c*N + fu)*nTiles + t]: one channel (practical) or R, G, B (strict profile on colour data). */
   readonly weightsFile: string;
   readonly nTiles: number;
+  readonly channels: number;
   /** Cluster label per usable frame and the eligible ids (full mode), or null. */
   readonly clusters: { labels: number[]; ids: number[] } | null;
 }
@@ -45,7 +46,7 @@ export function tilePaths(ctx: RunContext, t: number) {
 
 const weightsCache = new Map<string, Promise<Float32Array>>();
 
-async function tileWeights(ctx: RunContext, inputs: TileInputs, t: number, n: number): Promise<Float32Array> {
+async function tileWeights(ctx: RunContext, inputs: TileInputs, t: number, n: number): Promise<Float32Array[]> {
   let p = weightsCache.get(inputs.weightsFile);
   if (!p) {
     p = readFloat32(ctx.fs, inputs.weightsFile);
@@ -53,9 +54,13 @@ async function tileWeights(ctx: RunContext, inputs: TileInputs, t: number, n: nu
     p.catch(() => weightsCache.delete(inputs.weightsFile));
   }
   const all = await p;
-  const w = new Float32Array(n);
-  for (let f = 0; f < n; f++) w[f] = all[f * inputs.nTiles + t];
-  return w;
+  const channels = inputs.channels ?? 1;
+  if (all.length !== channels * n * inputs.nTiles) throw new Error(`${inputs.weightsFile}: ${all.length} weights, expected ${channels} x ${n} frames x ${inputs.nTiles} tiles`);
+  return Array.from({ length: channels }, (_, c) => {
+    const w = new Float32Array(n);
+    for (let f = 0; f < n; f++) w[f] = all[(c * n + f) * inputs.nTiles + t];
+    return w;
+  });
 }
 
 export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): Promise<TileRecord> {
@@ -74,11 +79,12 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     await store.close();
   }
   const W = await tileWeights(ctx, inputs, payload.tile, n);
+  if (W.length > 1 && !plan.channelG) throw new Error('per-channel tile weights without per-channel global weights in plan.json');
   const result = reconstructTile(
     { data, frames: n, planes: plan.planes, width: tile.width, height: tile.height },
     {
-      tileWeights: [W],
-      globalWeights: [plan.G],
+      tileWeights: W,
+      globalWeights: W.length > 1 && plan.channelG ? plan.channelG : [plan.G],
       clusters: inputs.clusters ? { labels: inputs.clusters.labels, ids: inputs.clusters.ids } : undefined,
       cfa: ctx.layout.colorMode === 'OSC' && ctx.layout.pattern ? { pattern: ctx.layout.pattern, originX: tile.x0, originY: tile.y0 } : undefined,
     },

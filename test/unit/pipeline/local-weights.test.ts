@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createLocalMetricsTable, setFrameMetrics, type TileMetrics } from '../../../shared/pipeline/local-metrics';
-import { computeLocalWeights, DEFAULT_LOCAL_WEIGHTS, type LocalWeightsConfig } from '../../../shared/pipeline/local-weights';
+import { channelMeanWeights, computeLocalWeights, DEFAULT_LOCAL_WEIGHTS, type LocalWeights, type LocalWeightsConfig } from '../../../shared/pipeline/local-weights';
 
 /** METHOD.md's reference values: the hand computations below are written for them. */
 const CFG: LocalWeightsConfig = {
@@ -138,5 +138,36 @@ describe('the local weight defaults', () => {
     const r = computeLocalWeights(oneTile([tile({ fwhm: 3 }), tile({ fwhm: 3 }), tile({ fwhm: Number.NaN, nstar: 0 })]), ones(3), DEFAULT_LOCAL_WEIGHTS);
     expect(r.Q[2]).toBe(-3);
     expect(r.L[2]).toBeLessThan(r.L[0]);
+  });
+});
+
+describe('channelMeanWeights (strict profile summary)', () => {
+  const table = (nFrames: number, nTiles: number, w: number[], type: 'STAR' | 'STRUCTURE'): LocalWeights => ({
+    nFrames,
+    nTiles,
+    tileType: Array.from({ length: nTiles }, () => type),
+    Q: Float32Array.from(w, (v) => Math.log(v)),
+    L: Float32Array.from(w),
+    W: Float32Array.from(w),
+    ess: new Float64Array(nTiles).fill(nFrames),
+    medianQ: new Float64Array(nTiles),
+    medianFwhm: new Float64Array(nTiles).fill(3),
+  });
+
+  it('averages W, L and Q over the channels element by element', () => {
+    const m = channelMeanWeights([table(2, 2, [1, 2, 3, 4], 'STAR'), table(2, 2, [3, 2, 1, 0], 'STAR'), table(2, 2, [2, 2, 2, 2], 'STAR')]);
+    expect(Array.from(m.W)).toEqual([2, 2, 2, 2]);
+    expect(Array.from(m.L)).toEqual([2, 2, 2, 2]);
+  });
+
+  it('types a tile STAR when any channel does', () => {
+    const m = channelMeanWeights([table(1, 2, [1, 1], 'STRUCTURE'), table(1, 2, [1, 1], 'STAR')]);
+    expect(m.tileType).toEqual(['STAR', 'STAR']);
+    expect(channelMeanWeights([table(1, 1, [1], 'STRUCTURE')]).tileType).toEqual(['STRUCTURE']);
+  });
+
+  it('refuses channels of different sizes and an empty list', () => {
+    expect(() => channelMeanWeights([table(1, 2, [1, 1], 'STAR'), table(2, 1, [1, 1], 'STAR')])).toThrow(/differ in size/);
+    expect(() => channelMeanWeights([])).toThrow(/at least one/);
   });
 });
