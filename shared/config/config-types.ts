@@ -83,6 +83,7 @@ export interface RegistrationConfig {
   readonly predict_failed: boolean;
   readonly min_success_fraction: number;
   readonly reject_outliers: boolean;
+  readonly reject_cc_highpass_min: number;
   readonly reject_cc_min_abs: number;
   readonly reject_cc_mad_multiplier: number;
   readonly reject_shift_px_min: number;

@@ -66,6 +66,8 @@ export async function finishRegistration(rt: Runtime, reference: number, unitRes
       residual_px: 2 * r.residualPx,
       ncc: r.ncc,
       ncc_identity: r.nccIdentity,
+      ncc_highpass: r.nccHighPass,
+      ncc_highpass_identity: r.nccHighPassIdentity,
       scale: r.scale,
       rotation_deg: r.rotationDeg,
       matrix: matrices[r.frameIndex] ? toRows(matrices[r.frameIndex]) : null,

@@ -2,7 +2,7 @@ import { seedFor, mulberry32 } from '../../util/seed';
 import { decompose, IDENTITY, toFullResolution, type Affine2x3 } from './affine';
 import type { RegistrationConfig } from './config';
 import { buildIntensityPyramid, registerByIntensity, type IntensityMethod, type IntensityPyramid } from './intensity';
-import { acceptsCandidate, nccUnderTransform } from './ncc';
+import { acceptsCandidate, nccPlane, nccUnderTransform } from './ncc';
 import { registerByStarPairs } from './star-pairs';
 import type { Star } from './stars';
 import { buildTriangles, registerByTriangles, type StarFit, type Triangle } from './triangles';
@@ -38,8 +38,12 @@ export interface RegistrationResult {
   readonly method: RegistrationMethod;
   /** Reference (canvas) -> moving-frame proxy coordinates; identity when nothing was accepted. */
   readonly proxyMatrix: Affine2x3;
+  /** NCC of the plain proxies (the post-checks' floors and the report). */
   readonly ncc: number;
   readonly nccIdentity: number;
+  /** NCC of the high-passed proxies (nccPlane), which the P4.6 acceptance rule compares. */
+  readonly nccHighPass: number;
+  readonly nccHighPassIdentity: number;
   /** Star correspondences supporting the fit (0 for intensity methods). */
   readonly inliers: number;
   /** RMS of the inlier residuals, proxy px (0 for intensity methods). */
@@ -63,6 +67,8 @@ export interface RegistrationReference {
   readonly h: number;
   readonly stars: readonly Star[];
   readonly triangles: readonly Triangle[];
+  /** The proxy minus its local background, for the acceptance NCC. */
+  readonly highPass: Float32Array;
   /** Intensity pyramids are built on first use only: most runs never need them. */
   readonly intensity: Map<IntensityMethod, IntensityPyramid>;
 }
@@ -76,7 +82,27 @@ export interface MovingFrame {
 
 export function prepareReference(proxy: Float32Array, w: number, h: number, stars: readonly Star[], frameIndex: number): RegistrationReference {
   if (proxy.length !== w * h) throw new RangeError(`prepareReference: proxy has ${proxy.length} values, expected ${w}x${h}`);
-  return { frameIndex, proxy, w, h, stars, triangles: buildTriangles(stars), intensity: new Map() };
+  return { frameIndex, proxy, w, h, stars, triangles: buildTriangles(stars), highPass: nccPlane(proxy, w, h), intensity: new Map() };
+}
+
+/** The four NCC values of one candidate: plain and high-passed, the candidate's and identity's. */
+interface Ncc {
+  readonly plain: number;
+  readonly plainIdentity: number;
+  readonly highPass: number;
+  readonly highPassIdentity: number;
+}
+
+const NO_NCC: Ncc = { plain: 1, plainIdentity: 1, highPass: 1, highPassIdentity: 1 };
+
+/** NCC of a candidate against the reference, plain and high-passed, with identity's for the rule. */
+function nccScorer(ref: RegistrationReference, moving: MovingFrame): (M: Affine2x3) => Ncc {
+  const movingHp = nccPlane(moving.proxy, moving.w, moving.h);
+  const plainOf = (M: Affine2x3) => nccUnderTransform(ref.proxy, ref.w, ref.h, moving.proxy, moving.w, moving.h, M);
+  const hpOf = (M: Affine2x3) => nccUnderTransform(ref.highPass, ref.w, ref.h, movingHp, moving.w, moving.h, M);
+  const plainIdentity = plainOf(IDENTITY);
+  const highPassIdentity = hpOf(IDENTITY);
+  return (M) => ({ plain: plainOf(M), plainIdentity, highPass: hpOf(M), highPassIdentity });
 }
 
 type Stage = 'triangles' | 'star_pairs' | 'robust_phase_ecc' | 'hybrid_phase_ecc' | 'identity';
@@ -94,8 +120,7 @@ function makeResult(
   method: RegistrationMethod,
   accepted: boolean,
   M: Affine2x3,
-  ncc: number,
-  nccIdentity: number,
+  ncc: Ncc,
   inliers: number,
   residualPx: number,
   stars: number,
@@ -103,7 +128,7 @@ function makeResult(
 ): RegistrationResult {
   const d = decompose(M);
   const full = toFullResolution(M);
-  return { frameIndex, accepted, method, proxyMatrix: M, ncc, nccIdentity, inliers, residualPx, scale: d.scale, rotationDeg: d.rotationDeg, tx: full[2], ty: full[5], stars, attempts };
+  return { frameIndex, accepted, method, proxyMatrix: M, ncc: ncc.plain, nccIdentity: ncc.plainIdentity, nccHighPass: ncc.highPass, nccHighPassIdentity: ncc.highPassIdentity, inliers, residualPx, scale: d.scale, rotationDeg: d.rotationDeg, tx: full[2], ty: full[5], stars, attempts };
 }
 
 /** Registers one frame's proxy against the reference (P4.2-P4.6). Deterministic for a given runKey. */
@@ -117,9 +142,9 @@ export function registerFrame(
   if (moving.proxy.length !== moving.w * moving.h) throw new RangeError(`registerFrame: proxy has ${moving.proxy.length} values, expected ${moving.w}x${moving.h}`);
   const nStars = moving.stars.length;
   if (frameIndex === ref.frameIndex) {
-    return makeResult(frameIndex, 'identity_reference', true, IDENTITY, 1, 1, nStars, 0, nStars, [{ method: 'identity_reference', ok: true, reason: 'reference frame' }]);
+    return makeResult(frameIndex, 'identity_reference', true, IDENTITY, NO_NCC, nStars, 0, nStars, [{ method: 'identity_reference', ok: true, reason: 'reference frame' }]);
   }
-  const nccOf = (M: Affine2x3): number => nccUnderTransform(ref.proxy, ref.w, ref.h, moving.proxy, moving.w, moving.h, M);
+  const nccOf = nccScorer(ref, moving);
   const nccId = nccOf(IDENTITY);
   const attempts: RegistrationAttempt[] = [];
   const random = mulberry32(seedFor(runKey, `reg:${frameIndex}`));
@@ -132,9 +157,20 @@ export function registerFrame(
   for (const stage of stagesFor(cfg)) {
     let fit: StarFit | { ok: true; matrix: Affine2x3; inliers: number; residualPx: number } | { ok: false; reason: string };
     if (stage === 'identity') {
-      const ok = Number.isFinite(nccId);
-      attempts.push({ method: 'identity', ok, reason: ok ? 'all other methods failed; identity kept (warning)' : 'no valid overlap with the reference' });
-      if (ok) return makeResult(frameIndex, 'identity', true, IDENTITY, nccId, nccId, 0, 0, nStars, attempts);
+      // [DIFF] identity too must show the reference's stars: an unaligned frame stacked as it is
+      // blurs every star, a failed one only loses its own signal
+      const overlap = Number.isFinite(nccId.plain);
+      const ok = overlap && nccId.highPassIdentity >= cfg.reject_cc_highpass_min;
+      attempts.push({
+        method: 'identity',
+        ok,
+        reason: ok
+          ? 'all other methods failed; identity kept (warning)'
+          : overlap
+            ? `identity refused: high-passed NCC ${fmt(nccId.highPassIdentity)} below reject_cc_highpass_min ${cfg.reject_cc_highpass_min} (the stars do not line up)`
+            : 'no valid overlap with the reference',
+      });
+      if (ok) return makeResult(frameIndex, 'identity', true, IDENTITY, nccId, 0, 0, nStars, attempts);
       break;
     } else if (stage === 'triangles') {
       fit = registerByTriangles(ref.stars, ref.triangles, moving.stars, random, {
@@ -170,21 +206,23 @@ export function registerFrame(
       continue;
     }
     const ncc = nccOf(fit.matrix);
-    const ruleOk = acceptsCandidate(ncc, nccId, fit.matrix, ref.w, ref.h, cfg.delta_ncc);
-    const floorOk = passesNccFloor(ncc, cfg);
-    const ok = ruleOk && floorOk;
-    attempts.push({
-      method: stage,
-      ok,
-      reason: ok
-        ? `accepted: NCC ${fmt(ncc)} vs identity ${fmt(nccId)}`
-        : !ruleOk
-          ? `rejected by the NCC rule: NCC ${fmt(ncc)} vs identity ${fmt(nccId)}`
-          : `NCC ${fmt(ncc)} below reject_cc_min_abs ${cfg.reject_cc_min_abs}`,
-    });
-    if (ok) return makeResult(frameIndex, stage, true, fit.matrix, ncc, nccId, fit.inliers, fit.residualPx, nStars, attempts);
+    const { ok, reason } = judge(ncc, fit.matrix, ref, cfg);
+    attempts.push({ method: stage, ok, reason });
+    if (ok) return makeResult(frameIndex, stage, true, fit.matrix, ncc, fit.inliers, fit.residualPx, nStars, attempts);
   }
-  return makeResult(frameIndex, 'failed', false, IDENTITY, Number.NaN, nccId, 0, 0, nStars, attempts);
+  return makeResult(frameIndex, 'failed', false, IDENTITY, { ...nccId, plain: Number.NaN, highPass: Number.NaN }, 0, 0, nStars, attempts);
+}
+
+/** P4.6 on the high-passed NCC, then the absolute floor on the plain NCC; the reason names the numbers. */
+function judge(ncc: Ncc, M: Affine2x3, ref: RegistrationReference, cfg: RegistrationConfig): { ok: boolean; reason: string } {
+  const ruleOk = acceptsCandidate(ncc.highPass, ncc.highPassIdentity, M, ref.w, ref.h, cfg.delta_ncc);
+  const floorOk = passesNccFloor(ncc.plain, cfg);
+  const numbers = `high-passed NCC ${fmt(ncc.highPass)} vs identity ${fmt(ncc.highPassIdentity)}`;
+  if (!ruleOk) return { ok: false, reason: `rejected by the NCC rule: ${numbers}` };
+  // a chance star match improves on identity a little, but the stars still do not correlate
+  if (!(ncc.highPass >= cfg.reject_cc_highpass_min)) return { ok: false, reason: `rejected: ${numbers}, below reject_cc_highpass_min ${cfg.reject_cc_highpass_min}` };
+  if (!floorOk) return { ok: false, reason: `NCC ${fmt(ncc.plain)} below reject_cc_min_abs ${cfg.reject_cc_min_abs}` };
+  return { ok: true, reason: `accepted: ${numbers} (plain NCC ${fmt(ncc.plain)})` };
 }
 
 /** Verifies a predicted matrix (P4.8) with the NCC rule; accepted as 'predicted' or 'failed'. */
@@ -196,13 +234,12 @@ export function verifyPrediction(
   frameIndex: number,
   previous: readonly RegistrationAttempt[] = [],
 ): RegistrationResult {
-  const nccId = nccUnderTransform(ref.proxy, ref.w, ref.h, moving.proxy, moving.w, moving.h, IDENTITY);
-  const ncc = nccUnderTransform(ref.proxy, ref.w, ref.h, moving.proxy, moving.w, moving.h, matrix);
-  const ok = acceptsCandidate(ncc, nccId, matrix, ref.w, ref.h, cfg.delta_ncc) && passesNccFloor(ncc, cfg);
-  const attempts = [...previous, { method: 'predicted' as const, ok, reason: `${ok ? 'accepted' : 'rejected'}: NCC ${fmt(ncc)} vs identity ${fmt(nccId)}` }];
+  const ncc = nccScorer(ref, moving)(matrix);
+  const { ok, reason } = judge(ncc, matrix, ref, cfg);
+  const attempts = [...previous, { method: 'predicted' as const, ok, reason }];
   return ok
-    ? makeResult(frameIndex, 'predicted', true, matrix, ncc, nccId, 0, 0, moving.stars.length, attempts)
-    : makeResult(frameIndex, 'failed', false, IDENTITY, Number.NaN, nccId, 0, 0, moving.stars.length, attempts);
+    ? makeResult(frameIndex, 'predicted', true, matrix, ncc, 0, 0, moving.stars.length, attempts)
+    : makeResult(frameIndex, 'failed', false, IDENTITY, { ...ncc, plain: Number.NaN, highPass: Number.NaN }, 0, 0, moving.stars.length, attempts);
 }
 
 /**

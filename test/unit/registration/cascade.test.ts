@@ -183,3 +183,49 @@ describe('registerFrame with registration.transform_model', () => {
     expect(rmsError(r.proxyMatrix, M)).toBeLessThan(0.05);
   });
 });
+
+describe('registerFrame under a sensor-fixed sky gradient', () => {
+  // light pollution and vignetting are fixed to the sensor, not to the sky: every frame carries the
+  // same large-scale shape in frame coordinates, which correlates best at identity
+  const gradient = (img: Float32Array) => {
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) img[y * W + x] += 3000 * (1 - (((x - W / 2) / W) ** 2 + ((y - H / 2) / H) ** 2) * 2) + 300 * (x / W);
+    }
+  };
+  const ref = frame([1, 0, 0, 0, 1, 0], { seed: 31, edit: gradient });
+  const REF_G = prepareReference(ref.proxy, W, H, ref.stars, 0);
+
+  it('keeps the star transform although identity aligns the gradient better on the plain proxy', () => {
+    const M: Affine2x3 = [1, 0, 11.5, 0, 1, -7.25];
+    const r = registerFrame(REF_G, frame(M, { seed: 32, edit: gradient }), CFG, 1, RUN_KEY);
+    // the trap is real: on the plain proxies identity correlates better than the true transform
+    expect(r.nccIdentity).toBeGreaterThan(r.ncc);
+    expect(r.method).toBe('triangles');
+    expect(r.accepted).toBe(true);
+    expect(rmsError(r.proxyMatrix, M)).toBeLessThan(0.1);
+    expect(r.nccHighPass).toBeGreaterThan(r.nccHighPassIdentity + CFG.delta_ncc);
+  });
+
+  it('refuses a chance star match on another field: its stars do not correlate with the reference', () => {
+    const M: Affine2x3 = [1, 0, 11.5, 0, 1, -7.25];
+    // a frame of a different star field: whatever the stars match, it cannot correlate
+    const other = frame(M, { seed: 33, stars: randomStars(150, W + 80, H + 80, 99).map((s) => ({ ...s, x: s.x - 40, y: s.y - 40 })), edit: gradient });
+    const r = registerFrame(REF_G, other, CFG, 2, RUN_KEY);
+    expect(['triangles', 'star_pairs']).not.toContain(r.method);
+  });
+
+  it('refuses identity for a frame whose stars do not line up with the reference, instead of stacking it unaligned', () => {
+    const M: Affine2x3 = [1, 0, 11.5, 0, 1, -7.25];
+    const other = frame(M, { seed: 34, stars: randomStars(150, W + 80, H + 80, 77).map((s) => ({ ...s, x: s.x - 40, y: s.y - 40 })), edit: gradient });
+    const r = registerFrame(REF_G, other, { ...CFG, engine: 'hybrid_phase_ecc' }, 3, RUN_KEY);
+    expect(r.accepted).toBe(false);
+    expect(r.method).toBe('failed');
+    expect(r.attempts.at(-1)?.reason).toMatch(/identity refused: high-passed NCC .* below reject_cc_highpass_min/);
+  });
+
+  it('keeps identity for an undithered frame of the same field', () => {
+    const r = registerFrame(REF_G, frame([1, 0, 0, 0, 1, 0], { seed: 35, edit: gradient }), CFG, 4, RUN_KEY);
+    expect(r.accepted).toBe(true);
+    expect(rmsError(r.proxyMatrix, [1, 0, 0, 0, 1, 0])).toBeLessThan(0.1);
+  });
+});

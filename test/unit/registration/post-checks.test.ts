@@ -9,7 +9,7 @@ import { randomStars, renderStars, moveStars } from './sky';
 
 function result(frameIndex: number, M: Affine2x3, ncc = 0.9, accepted = true, method: RegistrationResult['method'] = 'triangles'): RegistrationResult {
   return {
-    frameIndex, accepted, method, proxyMatrix: M, ncc, nccIdentity: 0.1, inliers: 20, residualPx: 0.05,
+    frameIndex, accepted, method, proxyMatrix: M, ncc, nccIdentity: 0.1, nccHighPass: ncc, nccHighPassIdentity: 0.1, inliers: 20, residualPx: 0.05,
     scale: 1, rotationDeg: (Math.atan2(M[3] - M[1], M[0] + M[4]) * 180) / Math.PI, tx: 0, ty: 0, stars: 50, attempts: [],
   };
 }
