@@ -2,6 +2,7 @@ import { readFitsImage } from '../../fits/reader';
 import { luminanceY, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
 import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
+import { suppressIsolatedPixels } from '../cosmetic';
 import { measureLocalMetrics, subplaneBox, type TileMetrics } from '../local-metrics';
 import { normalizeFrame } from '../normalize';
 import { loadRunContext, type RunContext } from '../run/run-context';
@@ -89,12 +90,14 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
     skipped = match.skipped;
   }
 
-  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(canvas, ctx.layout.colorMode) };
+  // OSC: hot pixels become star-like 2x2 blocks on the sliding-mean Y; measure on a cleaned copy
+  const measured = ctx.layout.colorMode === 'OSC' ? { ...canvas, data: suppressIsolatedPixels(canvas.data, canvas.width, canvas.height).data } : canvas;
+  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(measured, ctx.layout.colorMode) };
   const boxes = tileBoxes(plan);
   const tileOffsets = grid ? boxes.map((b) => luminanceOffsetOverBox(offsets, grid as CellGrid, b, ctx.layout)) : undefined;
   const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
-  const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
+  const channelTiles = strict ? channelLocalMetrics(measured, ctx, plan, boxes, offsets, grid) : undefined;
 
   let validPixels = 0;
   for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] === canvas.data[i]) validPixels++;

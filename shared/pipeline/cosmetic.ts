@@ -1,0 +1,87 @@
+import { medianInPlace, MAD_TO_SIGMA } from '../image/stats';
+
+/**
+ * [EXT] Isolated-pixel suppression on a normalized CFA mosaic, for measuring only (P6.5 local
+ * metrics of OSC data; the stacked pixels are untouched, sigma clipping handles them there).
+ *
+ * Why: on the OSC luminance view (2x2 sliding mean) a hot pixel becomes a flat 2x2 block of FWHM
+ * about 2 px, which the star measurement cannot tell from a sharp star, and sensor-fixed hot pixels
+ * outnumber the real stars of a tile in short subs: the tile FWHM then sat at ~2.3 px whatever the
+ * seeing (bench/QUALITY.md, OSC). A star lights its four direct neighbours too (other colours, one
+ * pixel away: >= 25 % of its peak excess for FWHM >= 1.5 px even for strongly coloured stars); a hot
+ * pixel or cosmic ray does not.
+ *
+ * Rule: pixel p with excess e = v - b over the median b of its 8 same-colour neighbours (two pixels
+ * away) is isolated iff e > ISOLATED_MIN_SIGMA * sigma and the mean excess of its 4 direct
+ * neighbours over their own same-colour backgrounds is below ISOLATED_NEIGHBOUR_SHARE * e; it is
+ * replaced by b. sigma = sigma_MAD of (v - b) over a regular sample. NaN stays NaN. Borders (2 px)
+ * are left as they are.
+ */
+export const ISOLATED_MIN_SIGMA = 5;
+export const ISOLATED_NEIGHBOUR_SHARE = 0.1;
+const NOISE_SAMPLE_STRIDE = 7;
+
+/** Median of the 8 same-colour neighbours (distance 2) of (x, y); NaN-free callers only. */
+function sameColourBackground(d: Float32Array, w: number, i: number, scratch: Float64Array): number {
+  const up = i - 2 * w;
+  const down = i + 2 * w;
+  scratch[0] = d[up - 2];
+  scratch[1] = d[up];
+  scratch[2] = d[up + 2];
+  scratch[3] = d[i - 2];
+  scratch[4] = d[i + 2];
+  scratch[5] = d[down - 2];
+  scratch[6] = d[down];
+  scratch[7] = d[down + 2];
+  let n = 0;
+  for (let k = 0; k < 8; k++) if (scratch[k] === scratch[k]) scratch[n++] = scratch[k];
+  return n === 0 ? Number.NaN : medianInPlace(scratch.subarray(0, n));
+}
+
+/** The mosaic with isolated bright pixels replaced by their same-colour background (a copy). */
+export function suppressIsolatedPixels(mosaic: Float32Array, w: number, h: number): { data: Float32Array; replaced: number } {
+  if (mosaic.length !== w * h) throw new RangeError(`suppressIsolatedPixels: ${mosaic.length} values for ${w}x${h}`);
+  const out = mosaic.slice();
+  if (w < 5 || h < 5) return { data: out, replaced: 0 };
+  const scratch = new Float64Array(8);
+  // noise of the excess over the same-colour background, from a sparse regular sample
+  const sample: number[] = [];
+  for (let y = 2; y < h - 2; y += NOISE_SAMPLE_STRIDE) {
+    for (let x = 2; x < w - 2; x += NOISE_SAMPLE_STRIDE) {
+      const i = y * w + x;
+      const e = mosaic[i] - sameColourBackground(mosaic, w, i, scratch);
+      if (e === e) sample.push(e);
+    }
+  }
+  if (sample.length < 16) return { data: out, replaced: 0 };
+  const centre = medianInPlace(Float64Array.from(sample));
+  const sigma = MAD_TO_SIGMA * medianInPlace(Float64Array.from(sample, (v) => Math.abs(v - centre)));
+  if (!(sigma > 0)) return { data: out, replaced: 0 };
+  const floor = ISOLATED_MIN_SIGMA * sigma;
+  let replaced = 0;
+  for (let y = 2; y < h - 2; y++) {
+    for (let x = 2; x < w - 2; x++) {
+      const i = y * w + x;
+      const v = mosaic[i];
+      // cheap pre-test: most pixels are not above their direct neighbours at all
+      if (!(v - floor > mosaic[i - 1] && v - floor > mosaic[i + 1])) continue;
+      const b = sameColourBackground(mosaic, w, i, scratch);
+      const e = v - b;
+      if (!(e > floor)) continue;
+      let s = 0;
+      let n = 0;
+      for (const j of [i - 1, i + 1, i - w, i + w]) {
+        const ej = mosaic[j] - sameColourBackground(mosaic, w, j, scratch);
+        if (ej === ej) {
+          s += ej;
+          n++;
+        }
+      }
+      if (n > 0 && s / n < ISOLATED_NEIGHBOUR_SHARE * e) {
+        out[i] = b;
+        replaced++;
+      }
+    }
+  }
+  return { data: out, replaced };
+}
