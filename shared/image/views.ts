@@ -54,6 +54,16 @@ export function luminanceY(image: Image, colorMode: ColorMode): Float32Array {
   return out;
 }
 
+/**
+ * luminanceY for read-only use: MONO returns the frame's own data instead of a copy (P2 reads Y
+ * once per frame for the star metrics; the copy was a full-frame allocation for nothing).
+ */
+export function luminanceYView(image: Image, colorMode: ColorMode): Float32Array {
+  checkMode(image, colorMode);
+  if (colorMode === 'MONO') return image.data.subarray(0, image.width * image.height);
+  return luminanceY(image, colorMode);
+}
+
 /** 2x2 block mean of one plane; odd last row/column dropped. */
 export function blockMean2x2(plane: ArrayLike<number>, w: number, h: number): Plane {
   const pw = w >> 1;

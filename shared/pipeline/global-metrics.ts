@@ -9,9 +9,11 @@
  * - B_f: the raw background used by Q: mono/plane value; OSC 0.25 B_R + 0.5 B_G + 0.25 B_B [REF];
  *   RGB (practical) the plane mean, matching Y = mean of planes.
  */
-import { median3x3, sobelMagnitudeSq } from '../image/filters';
+import { sobelMagnitudeSq } from '../image/filters';
 import { type ColorMode, type Image } from '../image/image';
-import { medianAndSigmaMad, selectInPlace } from '../image/stats';
+import { allPixels, radixMedianAndSigmaMad } from '../image/radix-median';
+import { median3x3BySortedColumns } from '../image/rank-filters';
+import { selectInPlace } from '../image/stats';
 import { channelProxies, proxyOf, type Plane } from '../image/views';
 import { objectMask, type ColourLayout } from './background';
 
@@ -35,18 +37,19 @@ export function proxyNoiseAndStructure(proxy: Plane): { sigma: number; E: number
   const { width: w, height: h, data } = proxy;
   const asImage: Image = { width: w, height: h, planes: 1, data };
   const mask = objectMask(asImage, { colorMode: 'MONO' });
-  let n = 0;
-  for (let i = 0; i < w * h; i++) if (!mask[i] && Number.isFinite(data[i])) n++;
-  const bg = new Float64Array(n);
-  for (let i = 0, j = 0; i < w * h; i++) if (!mask[i] && Number.isFinite(data[i])) bg[j++] = data[i];
-  const sigma = medianAndSigmaMad(bg).sigma;
+  const sigma = radixMedianAndSigmaMad(data, allPixels(w * h), mask).sigma;
 
-  const grad = sobelMagnitudeSq(median3x3(data, w, h), w, h);
+  const grad = sobelMagnitudeSq(median3x3BySortedColumns(data, w, h), w, h);
+  // one gather pass into a plane-sized array; g is its finite prefix, in row-major order as before
+  // (selectInPlace's arrangement, and so the summation order, depends on exactly that array)
+  const all = new Float64Array(grad.length);
   let m = 0;
-  for (let i = 0; i < grad.length; i++) if (Number.isFinite(grad[i])) m++;
+  for (let i = 0; i < grad.length; i++) {
+    const v = grad[i];
+    if (v - v === 0) all[m++] = v;
+  }
   if (m === 0 || !Number.isFinite(sigma)) return { sigma, E: Number.NaN };
-  const g = new Float64Array(m);
-  for (let i = 0, j = 0; i < grad.length; i++) if (Number.isFinite(grad[i])) g[j++] = grad[i];
+  const g = all.subarray(0, m);
   const drop = Math.floor(E_TOP_DROP_FRACTION * m);
   const keep = m - drop;
   // after selecting rank `keep`, g[0..keep) holds the `keep` smallest values
@@ -74,9 +77,11 @@ export function measureGlobalMetrics(
   layout: ColourLayout,
   rawBackground: readonly number[],
   profile: PipelineProfile,
+  /** proxyOf(normalized) when the caller has built it already (P2 writes it anyway). */
+  proxy?: Plane,
 ): GlobalMetrics[] {
   if (profile === 'practical' || layout.colorMode === 'MONO') {
-    const { sigma, E } = proxyNoiseAndStructure(proxyOf(normalized));
+    const { sigma, E } = proxyNoiseAndStructure(proxy ?? proxyOf(normalized));
     return [{ B: backgroundForQ(rawBackground, layout.colorMode), sigma, E }];
   }
   return channelProxies(normalized, layout.colorMode, layout.pattern).map((p, c) => {

@@ -3,7 +3,7 @@
  * CFA colour of the mosaic). Multiplicative, so it stays linear (METHOD.md 1.1). NaN stays NaN.
  */
 import { type Image } from '../image/image';
-import { colourCount, forEachColourPixel, type ColourLayout } from './background';
+import { colourCount, colourRuns, type ColourLayout } from './background';
 
 export function normalizeFrame(image: Image, layout: ColourLayout, background: readonly number[]): Image {
   const n = colourCount(layout);
@@ -15,10 +15,13 @@ export function normalizeFrame(image: Image, layout: ColourLayout, background: r
   const d = image.data;
   for (let c = 0; c < n; c++) {
     // division in float64, one rounding to float32 on store
-    const inv = background[c];
-    forEachColourPixel(image, layout, c, (i) => {
-      out[i] = d[i] / inv;
-    });
+    const b = background[c];
+    const runs = colourRuns(image, layout, c);
+    for (let r = 0; r < runs.length; r += 4) {
+      const step = runs[r + 2];
+      const end = runs[r] + runs[r + 3] * step;
+      for (let i = runs[r]; i < end; i += step) out[i] = d[i] / b;
+    }
   }
   return { width: image.width, height: image.height, planes: image.planes, data: out };
 }

@@ -1,5 +1,5 @@
 import { readFitsImage } from '../../fits/reader';
-import { luminanceY, proxyOf } from '../../image/views';
+import { luminanceYView, proxyOf } from '../../image/views';
 import { measureBackground } from '../background';
 import { measureGlobalMetrics, type GlobalMetrics } from '../global-metrics';
 import { measureFrameStars } from '../measure-star';
@@ -75,9 +75,9 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
   }
   const normalized = normalizeFrame(image, ctx.layout, bg.background);
   const proxy = proxyOf(normalized);
-  const metrics = measureGlobalMetrics(normalized, ctx.layout, bg.background, ctx.config.assumptions.pipeline_profile);
+  const metrics = measureGlobalMetrics(normalized, ctx.layout, bg.background, ctx.config.assumptions.pipeline_profile, proxy);
   const stars: Star[] = detectStars(proxy.data, proxy.width, proxy.height, { topK: ctx.config.registration.star_topk });
-  const y = luminanceY(normalized, ctx.layout.colorMode);
+  const y = luminanceYView(normalized, ctx.layout.colorMode);
   const frameStars = measureFrameStars(y, normalized.width, normalized.height, stars);
   await writeFloat32(env.fs, out.proxy, proxy.data);
   await writeJson(env.fs, out.stars, stars);

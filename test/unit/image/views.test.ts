@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type Image } from '../../../shared/image/image';
-import { channelPlanes, channelProxies, luminanceY, proxyOf, proxyToFull } from '../../../shared/image/views';
+import { channelPlanes, channelProxies, luminanceY, luminanceYView, proxyOf, proxyToFull } from '../../../shared/image/views';
 
 function imageOf(w: number, h: number, planes: number, f: (x: number, y: number, c: number) => number): Image {
   const img = createImage(w, h, planes);
@@ -93,5 +93,21 @@ describe('channel views for the strict profile', () => {
   });
   it('refuses an OSC split without a Bayer pattern', () => {
     expect(() => channelPlanes(imageOf(2, 2, 1, () => 0), 'OSC')).toThrow(RangeError);
+  });
+});
+
+describe('luminanceYView', () => {
+  it('returns the mono frame itself (no copy) and luminanceY for the other modes', () => {
+    const mono = imageOf(3, 2, 1, (x, y) => x + 10 * y);
+    const view = luminanceYView(mono, 'MONO');
+    expect(view.buffer).toBe(mono.data.buffer);
+    expect(Array.from(view)).toEqual(Array.from(mono.data));
+    const rgb = imageOf(2, 2, 3, (_x, _y, c) => [1, 2, 6][c]);
+    expect(Array.from(luminanceYView(rgb, 'RGB'))).toEqual(Array.from(luminanceY(rgb, 'RGB')));
+    const osc = imageOf(4, 4, 1, (x, y) => x * y);
+    expect(Array.from(luminanceYView(osc, 'OSC'))).toEqual(Array.from(luminanceY(osc, 'OSC')));
+  });
+  it('rejects an image whose plane count does not fit the colour mode', () => {
+    expect(() => luminanceYView(imageOf(2, 2, 3, () => 1), 'MONO')).toThrow(RangeError);
   });
 });

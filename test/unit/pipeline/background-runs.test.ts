@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BAYER_PATTERNS, bayerColorAt, type Image } from '../../../shared/image/image';
-import { colourPixelCount, colourValues, forEachColourPixel, forEachColourRun, type Box, type ColourLayout } from '../../../shared/pipeline/background';
+import { colourPixelCount, colourRuns, colourValues, forEachColourPixel, forEachColourRun, type Box, type ColourLayout } from '../../../shared/pipeline/background';
 
 /** The definition: every pixel of the box in row-major order whose colour is c. */
 function naivePixels(img: Image, layout: ColourLayout, c: number, box: Box): Array<[number, number]> {
@@ -68,5 +68,37 @@ describe('colourValues', () => {
     // RGGB: R at even x of even rows
     expect(Array.from(colourValues(img, { colorMode: 'OSC', pattern: 'RGGB' }, 0))).toEqual([1, 3]);
     expect(Array.from(colourValues(img, { colorMode: 'OSC', pattern: 'RGGB' }, 1))).toEqual([2, 5]);
+  });
+});
+
+describe('colourRuns', () => {
+  it('lists the same runs as forEachColourRun, as quadruples, for every layout and box', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: -2, max: 9 }),
+        fc.integer({ min: -2, max: 7 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.constantFrom(...layouts),
+        (width, height, bx, by, bw, bh, layout) => {
+          const planes = layout.colorMode === 'RGB' ? 3 : 1;
+          const img: Image = { width, height, planes, data: new Float32Array(width * height * planes) };
+          const box = { x0: bx, y0: by, w: bw, h: bh };
+          for (let c = 0; c < (layout.colorMode === 'MONO' ? 1 : 3); c++) {
+            const want: number[] = [];
+            forEachColourRun(img, layout, c, (i, p, step, count) => want.push(i, p, step, count), box);
+            expect(Array.from(colourRuns(img, layout, c, box))).toEqual(want);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is empty for a box outside the image', () => {
+    const img: Image = { width: 4, height: 4, planes: 1, data: new Float32Array(16) };
+    expect(colourRuns(img, { colorMode: 'MONO' }, 0, { x0: 5, y0: 0, w: 3, h: 3 }).length).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Image } from '../../../shared/image/image';
+import { proxyOf } from '../../../shared/image/views';
 import { backgroundForQ, measureGlobalMetrics, proxyNoiseAndStructure } from '../../../shared/pipeline/global-metrics';
 import { makeSky, starGrid } from './sky-fixture';
 
@@ -66,5 +67,16 @@ describe('measureGlobalMetrics', () => {
     const b = measureGlobalMetrics(osc(1.7), layout, [1, 1, 1], 'strict');
     expect(b[0]).not.toEqual(a[0]);
     expect(b.slice(1)).toEqual(a.slice(1));
+  });
+});
+
+describe('measureGlobalMetrics with a proxy the caller built', () => {
+  it('gives the same metrics as building the proxy itself, and uses the one it is given', () => {
+    const w = 128;
+    const frame: Image = { width: w, height: w, planes: 1, data: makeSky(w, w, { bg: 1, noise: 0.03, seed: 9, stars: starGrid(w, w, 24, 12, 5, 1.2) }) };
+    const own = measureGlobalMetrics(frame, { colorMode: 'MONO' }, [1000], 'practical');
+    expect(measureGlobalMetrics(frame, { colorMode: 'MONO' }, [1000], 'practical', proxyOf(frame))).toEqual(own);
+    const other = proxyOf({ ...frame, data: makeSky(w, w, { bg: 1, noise: 0.06, seed: 10 }) });
+    expect(measureGlobalMetrics(frame, { colorMode: 'MONO' }, [1000], 'practical', other)[0].sigma).toBeGreaterThan(1.5 * own[0].sigma);
   });
 });
