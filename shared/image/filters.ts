@@ -29,72 +29,158 @@ function clampIndex(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
 
+/** Retained scratch for box sums (one tile's worth); larger planes allocate their own. */
+const SCRATCH_KEEP_MAX = 1 << 17;
+let sumScratch: Float64Array = new Float64Array(0);
+let countScratch: Float64Array = new Float64Array(0);
+
+function scratch64(current: Float64Array, n: number): Float64Array {
+  if (current.length >= n) return current;
+  return new Float64Array(n);
+}
+
+function reflectedIndices(n: number, k: number): Int32Array {
+  const half = (k - 1) >> 1;
+  const index = new Int32Array(n + k - 1);
+  for (let i = 0; i < index.length; i++) index[i] = reflect101(i - half, n);
+  return index;
+}
+
+function allFinite(plane: ArrayLike<number>, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = plane[i];
+    if (!(v - v === 0)) return false;
+  }
+  return true;
+}
+
 /**
  * k x k box mean (k odd) with reflect-101 padding; each output is the mean of the valid (finite)
  * pixels of its window, NaN if none. Separable on sums and counts, so O(w*h) for any k.
+ * Writes into `out` when given (length >= w*h; callers measuring many tiles reuse one buffer).
+ * Every output is the same float64 sequence of additions as a column-at-a-time running sum; the
+ * vertical pass runs row-wise over per-column sums only because that reads memory in order.
  */
-export function boxMean(plane: ArrayLike<number>, w: number, h: number, k: number): Float32Array {
+export function boxMean(plane: ArrayLike<number>, w: number, h: number, k: number, out?: Float32Array): Float32Array {
+  return boxFilter(plane, w, h, k, out, false);
+}
+
+/**
+ * plane - boxMean(plane) (the box mean rounded to float32 first, as when the two are taken one
+ * after the other), in one pass: the P6.5 local metrics need only this residual of every tile.
+ */
+export function boxResidual(plane: ArrayLike<number>, w: number, h: number, k: number, out?: Float32Array): Float32Array {
+  return boxFilter(plane, w, h, k, out, true);
+}
+
+function boxFilter(plane: ArrayLike<number>, w: number, h: number, k: number, out: Float32Array | undefined, residual: boolean): Float32Array {
   checkPlane(plane, w, h);
   if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new RangeError(`box size must be an odd integer >= 1, got ${k}`);
-  const out = new Float32Array(w * h);
-  if (w === 0 || h === 0) return out;
-  const half = (k - 1) >> 1;
-  // horizontal pass: window sums and valid counts per pixel
-  const hSum = new Float64Array(w * h);
-  const hCnt = new Float64Array(w * h);
-  const xIndex = new Int32Array(w + k - 1);
-  for (let i = 0; i < xIndex.length; i++) xIndex[i] = reflect101(i - half, w);
-  const rowVal = new Float64Array(w + k - 1);
-  const rowOk = new Float64Array(w + k - 1);
+  const n = w * h;
+  if (out && out.length < n) throw new RangeError(`output of ${out.length} values does not hold ${w} x ${h} pixels`);
+  const res = out ?? new Float32Array(n);
+  if (w === 0 || h === 0) return res;
+  const xIndex = reflectedIndices(w, k);
+  const yIndex = reflectedIndices(h, k);
+  const finite = allFinite(plane, n);
+  const hSum = scratch64(sumScratch, n);
+  const hCnt = finite ? hSum : scratch64(countScratch, n);
+  if (n <= SCRATCH_KEEP_MAX) {
+    sumScratch = hSum;
+    if (!finite) countScratch = hCnt;
+  }
+  // horizontal pass: window sums (and valid counts) per pixel
+  if (finite) {
+    // two rows per loop: each running sum is a chain of dependent additions, two chains overlap
+    // (an odd last row runs as both rows of its pair)
+    for (let y = 0; y < h; y += 2) {
+      const b0 = y * w;
+      const b1 = y + 1 < h ? b0 + w : b0;
+      let s0 = 0;
+      let s1 = 0;
+      for (let i = 0; i < k; i++) {
+        s0 += plane[b0 + xIndex[i]];
+        s1 += plane[b1 + xIndex[i]];
+      }
+      for (let x = 0; x < w - 1; x++) {
+        hSum[b0 + x] = s0;
+        hSum[b1 + x] = s1;
+        s0 += plane[b0 + xIndex[x + k]] - plane[b0 + xIndex[x]];
+        s1 += plane[b1 + xIndex[x + k]] - plane[b1 + xIndex[x]];
+      }
+      hSum[b0 + w - 1] = s0;
+      hSum[b1 + w - 1] = s1;
+    }
+  } else {
+    const rowVal = new Float64Array(w + k - 1);
+    const rowOk = new Float64Array(w + k - 1);
+    for (let y = 0; y < h; y++) {
+      const base = y * w;
+      for (let i = 0; i < xIndex.length; i++) {
+        const v = plane[base + xIndex[i]];
+        const ok = Number.isFinite(v);
+        rowVal[i] = ok ? v : 0;
+        rowOk[i] = ok ? 1 : 0;
+      }
+      let s = 0;
+      let c = 0;
+      for (let i = 0; i < k; i++) {
+        s += rowVal[i];
+        c += rowOk[i];
+      }
+      for (let x = 0; x < w; x++) {
+        hSum[base + x] = s;
+        hCnt[base + x] = c;
+        if (x + 1 < w) {
+          s += rowVal[x + k] - rowVal[x];
+          c += rowOk[x + k] - rowOk[x];
+        }
+      }
+    }
+  }
+  // vertical pass over the row sums: per column, the running sum of k rows
+  const colSum = new Float64Array(w);
+  for (let i = 0; i < k; i++) {
+    const row = yIndex[i] * w;
+    for (let x = 0; x < w; x++) colSum[x] += hSum[row + x];
+  }
+  if (finite) {
+    // every window holds k*k valid pixels, the count the general branch would sum up exactly
+    const count = k * k;
+    for (let y = 0; y < h; y++) {
+      const base = y * w;
+      if (residual) for (let x = 0; x < w; x++) res[base + x] = plane[base + x] - Math.fround(colSum[x] / count);
+      else for (let x = 0; x < w; x++) res[base + x] = colSum[x] / count;
+      if (y + 1 < h) {
+        const enter = yIndex[y + k] * w;
+        const leave = yIndex[y] * w;
+        for (let x = 0; x < w; x++) colSum[x] += hSum[enter + x] - hSum[leave + x];
+      }
+    }
+    return res;
+  }
+  const colCnt = new Float64Array(w);
+  for (let i = 0; i < k; i++) {
+    const row = yIndex[i] * w;
+    for (let x = 0; x < w; x++) colCnt[x] += hCnt[row + x];
+  }
   for (let y = 0; y < h; y++) {
     const base = y * w;
-    for (let i = 0; i < xIndex.length; i++) {
-      const v = plane[base + xIndex[i]];
-      const ok = Number.isFinite(v);
-      rowVal[i] = ok ? v : 0;
-      rowOk[i] = ok ? 1 : 0;
-    }
-    let s = 0;
-    let c = 0;
-    for (let i = 0; i < k; i++) {
-      s += rowVal[i];
-      c += rowOk[i];
-    }
+    // counts are small integers, so they are exact; the running sums stay in float64
     for (let x = 0; x < w; x++) {
-      hSum[base + x] = s;
-      hCnt[base + x] = c;
-      if (x + 1 < w) {
-        s += rowVal[x + k] - rowVal[x];
-        c += rowOk[x + k] - rowOk[x];
+      const mean = colCnt[x] > 0.5 ? colSum[x] / colCnt[x] : Number.NaN;
+      res[base + x] = residual ? plane[base + x] - Math.fround(mean) : mean;
+    }
+    if (y + 1 < h) {
+      const enter = yIndex[y + k] * w;
+      const leave = yIndex[y] * w;
+      for (let x = 0; x < w; x++) {
+        colSum[x] += hSum[enter + x] - hSum[leave + x];
+        colCnt[x] += hCnt[enter + x] - hCnt[leave + x];
       }
     }
   }
-  // vertical pass over the row sums, one column at a time
-  const yIndex = new Int32Array(h + k - 1);
-  for (let i = 0; i < yIndex.length; i++) yIndex[i] = reflect101(i - half, h);
-  const colSum = new Float64Array(h + k - 1);
-  const colCnt = new Float64Array(h + k - 1);
-  for (let x = 0; x < w; x++) {
-    for (let i = 0; i < yIndex.length; i++) {
-      colSum[i] = hSum[yIndex[i] * w + x];
-      colCnt[i] = hCnt[yIndex[i] * w + x];
-    }
-    let s = 0;
-    let c = 0;
-    for (let i = 0; i < k; i++) {
-      s += colSum[i];
-      c += colCnt[i];
-    }
-    for (let y = 0; y < h; y++) {
-      // counts are small integers, so c is exact; recompute-free running sums are fine in float64
-      out[y * w + x] = c > 0.5 ? s / c : Number.NaN;
-      if (y + 1 < h) {
-        s += colSum[y + k] - colSum[y];
-        c += colCnt[y + k] - colCnt[y];
-      }
-    }
-  }
-  return out;
+  return res;
 }
 
 /** Gathers the 3x3 edge-replicated window of (x, y) into `win` (row-major); false if any is NaN. */
@@ -113,24 +199,54 @@ function window3x3(plane: ArrayLike<number>, w: number, h: number, x: number, y:
 
 /**
  * |grad|^2 = Gx^2 + Gy^2 with Gx = [-1 0 1; -2 0 2; -1 0 1], Gy = Gx^T, edge-replicated.
- * NaN where any pixel of the 3x3 window (centre included) is NaN.
+ * NaN where any pixel of the 3x3 window (centre included) is NaN. Writes into `out` when given.
  */
-export function sobelMagnitudeSq(plane: ArrayLike<number>, w: number, h: number): Float32Array {
+export function sobelMagnitudeSq(plane: ArrayLike<number>, w: number, h: number, out?: Float32Array): Float32Array {
   checkPlane(plane, w, h);
-  const out = new Float32Array(w * h);
+  if (out && out.length < w * h) throw new RangeError(`output of ${out.length} values does not hold ${w} x ${h} pixels`);
+  const res = out ?? new Float32Array(w * h);
   const a = new Float64Array(9);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!window3x3(plane, w, h, x, y, a)) {
-        out[y * w + x] = Number.NaN;
-        continue;
-      }
-      const gx = a[2] - a[0] + 2 * (a[5] - a[3]) + a[8] - a[6];
-      const gy = a[6] - a[0] + 2 * (a[7] - a[1]) + a[8] - a[2];
-      out[y * w + x] = gx * gx + gy * gy;
-    }
+  if (!(plane instanceof Float32Array) || w < 3 || h < 3) {
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) res[y * w + x] = sobelAt(plane, w, h, x, y, a);
+    return res;
   }
-  return out;
+  for (let x = 0; x < w; x++) {
+    res[x] = sobelAt(plane, w, h, x, 0, a);
+    res[(h - 1) * w + x] = sobelAt(plane, w, h, x, h - 1, a);
+  }
+  // Interior, written out (the window gather per pixel was most of the cost). The NaN rule holds
+  // without testing all nine pixels: Gx and Gy together read every pixel but the centre, so a NaN
+  // or an infinity there makes the sum NaN or infinite, which float32 data cannot reach otherwise.
+  for (let y = 1; y < h - 1; y++) {
+    const row = y * w;
+    res[row] = sobelAt(plane, w, h, 0, y, a);
+    for (let i = row + 1; i < row + w - 1; i++) {
+      const a0 = plane[i - w - 1];
+      const a1 = plane[i - w];
+      const a2 = plane[i - w + 1];
+      const a3 = plane[i - 1];
+      const a5 = plane[i + 1];
+      const a6 = plane[i + w - 1];
+      const a7 = plane[i + w];
+      const a8 = plane[i + w + 1];
+      const gx = a2 - a0 + 2 * (a5 - a3) + a8 - a6;
+      const gy = a6 - a0 + 2 * (a7 - a1) + a8 - a2;
+      const v = gx * gx + gy * gy;
+      const c = plane[i];
+      // v for finite v and c, NaN otherwise, without a branch
+      res[i] = v + (v - v + (c - c));
+    }
+    res[row + w - 1] = sobelAt(plane, w, h, w - 1, y, a);
+  }
+  return res;
+}
+
+/** |grad|^2 at one pixel through the edge-replicated window; NaN if the window holds a NaN. */
+function sobelAt(plane: ArrayLike<number>, w: number, h: number, x: number, y: number, a: Float64Array): number {
+  if (!window3x3(plane, w, h, x, y, a)) return Number.NaN;
+  const gx = a[2] - a[0] + 2 * (a[5] - a[3]) + a[8] - a[6];
+  const gy = a[6] - a[0] + 2 * (a[7] - a[1]) + a[8] - a[2];
+  return gx * gx + gy * gy;
 }
 
 /**

@@ -9,8 +9,8 @@
  * Fewer than 4 defined cells -> that colour is skipped (warning). Additive and smooth: linear.
  */
 import { type Image } from '../image/image';
-import { medianInPlace } from '../image/stats';
-import { colourCount, colourPixelCount, colourValues, forEachColourRun, objectMasks, type BackgroundOptions, type Box, type ColourLayout } from './background';
+import { medianInPlace, medianOfFinite } from '../image/stats';
+import { colourCount, colourPixelCount, forEachColourRun, objectMasks, type BackgroundOptions, type Box, type ColourLayout } from './background';
 
 export const MIN_DEFINED_CELLS = 4;
 export const MIN_CELL_VALID_SHARE = 0.25;
@@ -45,15 +45,25 @@ export function cellBox(grid: CellGrid, col: number, row: number): Box {
 export function measureBackgroundCells(image: Image, layout: ColourLayout, grid: CellGrid, options: BackgroundOptions = {}): Float64Array[] {
   if (image.width !== grid.width || image.height !== grid.height) throw new RangeError('grid does not match the image');
   const masks = objectMasks(image, layout, options.independentColours ?? false);
+  const d = image.data;
+  // one scratch for every cell: the values are float32 pixels, so float32 storage is exact
+  const values = new Float32Array(grid.cellPx * grid.cellPx);
   const out: Float64Array[] = [];
   for (let c = 0; c < colourCount(layout); c++) {
     const m = new Float64Array(grid.rows * grid.cols).fill(Number.NaN);
+    const mask = masks[c];
     for (let row = 0; row < grid.rows; row++) {
       for (let col = 0; col < grid.cols; col++) {
         const box = cellBox(grid, col, row);
         const total = colourPixelCount(image, layout, c, box);
-        const values = colourValues(image, layout, c, masks[c], box);
-        if (total > 0 && values.length >= MIN_CELL_VALID_SHARE * total) m[row * grid.cols + col] = medianInPlace(values);
+        let n = 0;
+        forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+          for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) {
+            const v = d[i];
+            if (v - v === 0 && !mask[p]) values[n++] = v;
+          }
+        }, box);
+        if (total > 0 && n >= MIN_CELL_VALID_SHARE * total) m[row * grid.cols + col] = medianOfFinite(values, n);
       }
     }
     out.push(m);
@@ -139,25 +149,47 @@ function axisStencil(size: number, cellPx: number, cells: number, from: number, 
   return { lo, hi, t };
 }
 
-/** D over a box: bilinear between cell centres, constant outside them. Row-major box.w*box.h. */
-export function offsetSurface(d: Float64Array, grid: CellGrid, box: Box): Float64Array {
+/**
+ * D row by row over a box: calls visit(y, top, bottom, ty) for y = 0..box.h-1 (relative to the
+ * box), where D at (box.x0 + x, box.y0 + y) is top[x] + ty * (bottom[x] - top[x]). The top and
+ * bottom cell-row interpolants are recomputed only when the pair of cell rows changes, so a pixel
+ * costs one lerp; the values are those of the per-pixel formula, operation for operation.
+ */
+function forEachSurfaceRow(
+  d: Float64Array,
+  grid: CellGrid,
+  box: Box,
+  visit: (y: number, top: Float64Array, bottom: Float64Array, ty: number) => void,
+): void {
   const sx = axisStencil(grid.width, grid.cellPx, grid.cols, box.x0, box.w);
   const sy = axisStencil(grid.height, grid.cellPx, grid.rows, box.y0, box.h);
-  const out = new Float64Array(box.w * box.h);
+  const top = new Float64Array(box.w);
+  const bottom = new Float64Array(box.w);
   const cols = grid.cols;
+  let r0 = -1;
+  let r1 = -1;
   for (let y = 0; y < box.h; y++) {
-    const r0 = sy.lo[y] * cols;
-    const r1 = sy.hi[y] * cols;
-    const ty = sy.t[y];
-    for (let x = 0; x < box.w; x++) {
-      const c0 = sx.lo[x];
-      const c1 = sx.hi[x];
-      const tx = sx.t[x];
-      const top = d[r0 + c0] + tx * (d[r0 + c1] - d[r0 + c0]);
-      const bottom = d[r1 + c0] + tx * (d[r1 + c1] - d[r1 + c0]);
-      out[y * box.w + x] = top + ty * (bottom - top);
+    if (sy.lo[y] * cols !== r0 || sy.hi[y] * cols !== r1) {
+      r0 = sy.lo[y] * cols;
+      r1 = sy.hi[y] * cols;
+      for (let x = 0; x < box.w; x++) {
+        const c0 = sx.lo[x];
+        const c1 = sx.hi[x];
+        const tx = sx.t[x];
+        top[x] = d[r0 + c0] + tx * (d[r0 + c1] - d[r0 + c0]);
+        bottom[x] = d[r1 + c0] + tx * (d[r1 + c1] - d[r1 + c0]);
+      }
     }
+    visit(y, top, bottom, sy.t[y]);
   }
+}
+
+/** D over a box: bilinear between cell centres, constant outside them. Row-major box.w*box.h. */
+export function offsetSurface(d: Float64Array, grid: CellGrid, box: Box): Float64Array {
+  const out = new Float64Array(box.w * box.h);
+  forEachSurfaceRow(d, grid, box, (y, top, bottom, ty) => {
+    for (let x = 0, i = y * box.w; x < box.w; x++, i++) out[i] = top[x] + ty * (bottom[x] - top[x]);
+  });
   return out;
 }
 
@@ -199,9 +231,14 @@ export function matchLocalBackground(
     offsets.push(d);
     skipped.push(d === null);
     if (d === null) continue;
-    const surface = offsetSurface(d, grid, whole);
-    forEachColourRun(image, layout, c, (i0, p0, step, count) => {
-      for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) data[i] = data[i] - surface[p];
+    // row by row: the whole-frame float64 surface was a 25 MB temporary per colour
+    const row = new Float64Array(image.width);
+    forEachSurfaceRow(d, grid, whole, (y, top, bottom, ty) => {
+      for (let x = 0; x < row.length; x++) row[x] = top[x] + ty * (bottom[x] - top[x]);
+      const rowStart = y * image.width;
+      forEachColourRun(image, layout, c, (i0, p0, step, count) => {
+        for (let k = 0, i = i0, x = p0 - rowStart; k < count; k++, i += step, x += step) data[i] = data[i] - row[x];
+      }, { x0: 0, y0: y, w: image.width, h: 1 });
     });
   }
   return { image: { ...image, data }, cells, offsets, skipped };
@@ -210,10 +247,14 @@ export function matchLocalBackground(
 /** Mean of D over a box for one colour (0 when skipped). */
 export function meanOffsetOverBox(d: Float64Array | null, grid: CellGrid, box: Box): number {
   if (d === null || box.w <= 0 || box.h <= 0) return 0;
-  const s = offsetSurface(d, grid, box);
-  let sum = 0;
-  for (let i = 0; i < s.length; i++) sum += s[i];
-  return sum / s.length;
+  // one running sum in pixel order, carried from row to row (a captured `let` would be boxed)
+  const sum = new Float64Array(1);
+  forEachSurfaceRow(d, grid, box, (_y, top, bottom, ty) => {
+    let s = sum[0];
+    for (let x = 0; x < box.w; x++) s += top[x] + ty * (bottom[x] - top[x]);
+    sum[0] = s;
+  });
+  return sum[0] / (box.w * box.h);
 }
 
 /**

@@ -9,12 +9,12 @@
  *   with r = max(5, ceil(1.5*F)); FWHM, Rnd, C = medians; nstar = stars measured.
  * A tile with < 50 % valid pixels is missing in this frame.
  */
-import { boxMean, sobelMagnitudeSq } from '../image/filters';
-import { median, medianAndSigmaMad, stdDev } from '../image/stats';
+import { boxResidual, sobelMagnitudeSq } from '../image/filters';
+import { MAD_TO_SIGMA, median, medianAndSigmaMad, medianDeviationOfFinite, medianOfFinite, stdDev } from '../image/stats';
 import { type Plane } from '../image/views';
 import { type Box } from './background';
 import { EPS_MAD } from './global-metrics';
-import { measureStar } from './measure-star';
+import { measureStarShape, type StarShape } from './measure-star';
 
 export const LOCAL_BOX_PX = 31;
 export const LOCAL_STAR_SIGMA = 3;
@@ -37,15 +37,6 @@ export interface TileMetrics {
 /** measure_star radius for local metrics: max(5, ceil(1.5*F)). */
 export function localStarRadius(seeingPx: number): number {
   return Math.max(5, Math.ceil(1.5 * seeingPx));
-}
-
-function extractTile(y: Plane, box: Box): Float32Array {
-  const out = new Float32Array(box.w * box.h);
-  for (let r = 0; r < box.h; r++) {
-    const from = (box.y0 + r) * y.width + box.x0;
-    out.set(y.data.subarray(from, from + box.w), r * box.w);
-  }
-  return out;
 }
 
 /** Local maxima candidates of R (tile coordinates), selected greedily as the spec says. */
@@ -85,7 +76,7 @@ export function detectLocalStars(rPlane: Float32Array, w: number, h: number, thr
  * `offsetMean` = mean of D_f over the tile (0 for the reference frame or without matching).
  */
 export function measureTileMetrics(y: Plane, box: Box, seeingPx: number, offsetMean = 0): TileMetrics | null {
-  return measureTileWithStars(y, box, seeingPx, offsetMean)?.metrics ?? null;
+  return measureTileWithStars(y, box, seeingPx, offsetMean, new TileScratch(), new Map())?.metrics ?? null;
 }
 
 /** A measured star of a tile: canvas position and FWHM. */
@@ -95,34 +86,88 @@ export interface StarSample {
   readonly fwhm: number;
 }
 
-function measureTileWithStars(y: Plane, box: Box, seeingPx: number, offsetMean: number): { metrics: TileMetrics; stars: StarSample[] } | null {
-  const { w, h } = box;
-  const tile = extractTile(y, box);
-  let valid = 0;
-  for (let i = 0; i < tile.length; i++) if (Number.isFinite(tile[i])) valid++;
-  if (tile.length === 0 || valid < TILE_MIN_VALID_SHARE * tile.length) return null;
+/**
+ * Below this magnitude of every tile pixel, R (|R| < 2e17) and its float32 |grad R|^2 (< 1e37)
+ * are finite wherever the tile is, so their medians need not look for invalid values.
+ */
+const DERIVED_FINITE_BOUND = 1e17;
 
-  const smooth = boxMean(tile, w, h, LOCAL_BOX_PX);
-  const r = new Float32Array(tile.length);
-  for (let i = 0; i < tile.length; i++) r[i] = tile[i] - smooth[i];
-  const bg0 = median(tile);
-  let s0 = medianAndSigmaMad(r).sigma;
-  if (!(s0 > 0)) s0 = stdDev(r);
-  const limit = bg0 + 3 * s0;
-  // typed scratch instead of growing arrays: this loop runs over every tile pixel of every frame
-  let nBg = 0;
-  for (let i = 0; i < tile.length; i++) if (tile[i] <= limit) nBg++;
-  const bgY = new Float64Array(nBg);
-  const bgR = new Float64Array(nBg);
-  for (let i = 0, j = 0; i < tile.length; i++) {
-    if (tile[i] <= limit) {
-      bgY[j] = tile[i];
-      bgR[j++] = r[i];
+/**
+ * Per-tile buffers, reused across the tiles of a frame: allocating ~6 tile-sized arrays per tile
+ * cost as much as the arithmetic. Reallocated only when the tile size changes.
+ */
+class TileScratch {
+  size = -1;
+  tile = new Float32Array(0);
+  r = new Float32Array(0);
+  grad = new Float32Array(0);
+  bgY = new Float32Array(0);
+  bgR = new Float32Array(0);
+
+  fit(n: number): this {
+    if (n !== this.size) {
+      this.size = n;
+      this.tile = new Float32Array(n);
+      this.r = new Float32Array(n);
+      this.grad = new Float32Array(n);
+      this.bgY = new Float32Array(n);
+      this.bgR = new Float32Array(n);
+    }
+    return this;
+  }
+}
+
+/**
+ * measure_star's result apart from the contrast (which divides by the tile's bg0), by canvas pixel.
+ * Overlapping tiles find many of the same local maxima; the shape is a function of the position
+ * and radius alone, so it is measured once per frame.
+ */
+type ShapeCache = Map<number, StarShape | null>;
+
+function measureTileWithStars(
+  y: Plane,
+  box: Box,
+  seeingPx: number,
+  offsetMean: number,
+  scratch: TileScratch,
+  shapes: ShapeCache,
+): { metrics: TileMetrics; stars: StarSample[] } | null {
+  const { w, h } = box;
+  const n = w * h;
+  const { tile, r, grad, bgY, bgR } = scratch.fit(n);
+  let valid = 0;
+  let large = 0;
+  for (let row = 0; row < h; row++) {
+    const from = (box.y0 + row) * y.width + box.x0;
+    const to = row * w;
+    for (let x = 0; x < w; x++) {
+      const v = y.data[from + x];
+      tile[to + x] = v;
+      valid += +(v - v === 0);
+      large += +(Math.abs(v) > DERIVED_FINITE_BOUND);
     }
   }
-  const B = median(bgY) + offsetMean;
-  const sigma = medianAndSigmaMad(bgR).sigma;
-  const E = median(sobelMagnitudeSq(r, w, h));
+  if (n === 0 || valid < TILE_MIN_VALID_SHARE * n) return null;
+
+  boxResidual(tile, w, h, LOCAL_BOX_PX, r);
+  // all-finite tiles (most) spare the medians a scan each for invalid values
+  const tileFinite = valid === n;
+  const derivedFinite = tileFinite && large === 0;
+  const bg0 = medianOfFinite(tile, n, tileFinite);
+  let s0 = MAD_TO_SIGMA * medianDeviationOfFinite(r, medianOfFinite(r, n, derivedFinite), n, derivedFinite);
+  if (!(s0 > 0)) s0 = stdDev(r);
+  const limit = bg0 + 3 * s0;
+  // background pixels gathered branch-free (the test is a coin flip near the limit)
+  let nBg = 0;
+  for (let i = 0; i < n; i++) {
+    const v = tile[i];
+    bgY[nBg] = v;
+    bgR[nBg] = r[i];
+    nBg += +(v <= limit);
+  }
+  const B = medianOfFinite(bgY, nBg, tileFinite) + offsetMean;
+  const sigma = MAD_TO_SIGMA * medianDeviationOfFinite(bgR, medianOfFinite(bgR, nBg, derivedFinite), nBg, derivedFinite);
+  const E = medianOfFinite(sobelMagnitudeSq(r, w, h, grad), n, derivedFinite);
   // constant tiles have sigma 0; the floor keeps S finite (0 there)
   const noise = Math.max(Number.isFinite(sigma) ? sigma : 0, EPS_MAD);
   const S = E / (noise * noise);
@@ -133,11 +178,18 @@ function measureTileWithStars(y: Plane, box: Box, seeingPx: number, offsetMean: 
   const con: number[] = [];
   const stars: StarSample[] = [];
   for (const p of detectLocalStars(r, w, h, LOCAL_STAR_SIGMA * s0)) {
-    const m = measureStar(y.data, y.width, y.height, box.x0 + p.x, box.y0 + p.y, radius, bg0);
+    const cx = box.x0 + p.x;
+    const cy = box.y0 + p.y;
+    const key = cy * y.width + cx;
+    let m = shapes.get(key);
+    if (m === undefined) {
+      m = measureStarShape(y.data, y.width, y.height, cx, cy, radius);
+      shapes.set(key, m);
+    }
     if (!m) continue;
     fw.push(m.fwhm);
     rnd.push(m.roundness);
-    con.push(m.contrast);
+    con.push(m.peak / bg0);
     stars.push({ x: m.x, y: m.y, fwhm: m.fwhm });
   }
   return { metrics: { fwhm: median(fw), roundness: median(rnd), contrast: median(con), nstar: fw.length, B, sigma, E, S }, stars };
@@ -264,7 +316,9 @@ function solvePlane(u: readonly number[], v: readonly number[], z: readonly numb
  * (STAR/STRUCTURE typing); roundness and contrast stay tile medians.
  */
 export function measureLocalMetrics(y: Plane, tiles: readonly Box[], seeingPx: number, tileOffsets?: ArrayLike<number>): (TileMetrics | null)[] {
-  const measured = tiles.map((box, t) => measureTileWithStars(y, box, seeingPx, tileOffsets ? tileOffsets[t] : 0));
+  const scratch = new TileScratch();
+  const shapes: ShapeCache = new Map();
+  const measured = tiles.map((box, t) => measureTileWithStars(y, box, seeingPx, tileOffsets ? tileOffsets[t] : 0, scratch, shapes));
   const field = fitFwhmField(
     measured.flatMap((m) => m?.stars ?? []),
     y.width,

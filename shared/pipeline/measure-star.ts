@@ -21,6 +21,9 @@ export interface StarMeasurement {
   readonly bg: number;
 }
 
+/** A star measurement apart from the contrast, which depends on the caller's reference level. */
+export type StarShape = Omit<StarMeasurement, 'contrast'>;
+
 /**
  * Measures the star near (x, y) in a patch of (2r+1)^2 pixels around the rounded position;
  * null when rejected (patch not inside or holding NaN, peak <= bg + 3s, degenerate moments,
@@ -35,11 +38,22 @@ export function measureStar(
   r: number,
   bgRef: number,
 ): StarMeasurement | null {
+  const m = measureStarShape(plane, w, h, x, y, r);
+  if (!m) return null;
+  return { x: m.x, y: m.y, fwhm: m.fwhm, fwhmMajor: m.fwhmMajor, fwhmMinor: m.fwhmMinor, roundness: m.roundness, contrast: m.peak / bgRef, peak: m.peak, bg: m.bg };
+}
+
+/** Patch buffer reused across calls (measure_star runs for up to 50 stars in every tile). */
+let patchScratch = new Float64Array(0);
+
+/** measureStar without the contrast (peak / bgRef): the same position and radius give the same shape. */
+export function measureStarShape(plane: ArrayLike<number>, w: number, h: number, x: number, y: number, r: number): StarShape | null {
   const cx = Math.round(x);
   const cy = Math.round(y);
   if (!(cx - r >= 0 && cy - r >= 0 && cx + r < w && cy + r < h)) return null;
   const side = 2 * r + 1;
-  const patch = new Float64Array(side * side);
+  if (patchScratch.length !== side * side) patchScratch = new Float64Array(side * side);
+  const patch = patchScratch;
   let peak = -Infinity;
   for (let dy = -r, k = 0; dy <= r; dy++) {
     const row = (cy + dy) * w;
@@ -70,7 +84,6 @@ export function measureStar(
     fwhmMajor,
     fwhmMinor,
     roundness: fwhmMinor / fwhmMajor,
-    contrast: peak / bgRef,
     peak,
     bg,
   };
@@ -151,6 +164,9 @@ function adaptiveMoments(patch: Float64Array, r: number, bg: number): { mx: numb
   let myy = 0;
   let mxy = 0;
   let converged = false;
+  const side = 2 * r + 1;
+  const exs = new Float64Array(side);
+  const exxs = new Float64Array(side);
   for (let it = 0; it < ADAPTIVE_MAX_ITERATIONS; it++) {
     let sw = 0;
     let sx = 0;
@@ -158,17 +174,27 @@ function adaptiveMoments(patch: Float64Array, r: number, bg: number): { mx: numb
     let sxx = 0;
     let syy = 0;
     let sxy = 0;
+    // the x offsets and their squares are the same on every row; each product below is the one
+    // the plain expressions (wt * ex * ex = (wt * ex) * ex, ...) evaluate, so the sums are too
+    for (let dx = -r, c = 0; dx <= r; dx++, c++) {
+      exs[c] = dx - mx;
+      exxs[c] = exs[c] * exs[c];
+    }
+    const twoS2 = 2 * s2;
     for (let dy = -r, k = 0; dy <= r; dy++) {
-      for (let dx = -r; dx <= r; dx++, k++) {
-        const ex = dx - mx;
-        const ey = dy - my;
-        const wt = (patch[k] - bg) * Math.exp(-(ex * ex + ey * ey) / (2 * s2));
+      const ey = dy - my;
+      const eyy = ey * ey;
+      for (let c = 0; c < side; c++, k++) {
+        const ex = exs[c];
+        const wt = (patch[k] - bg) * Math.exp(-(exxs[c] + eyy) / twoS2);
+        const wx = wt * ex;
+        const wy = wt * ey;
         sw += wt;
-        sx += wt * ex;
-        sy += wt * ey;
-        sxx += wt * ex * ex;
-        syy += wt * ey * ey;
-        sxy += wt * ex * ey;
+        sx += wx;
+        sy += wy;
+        sxx += wx * ex;
+        syy += wy * ey;
+        sxy += wx * ey;
       }
     }
     if (!(sw > 0)) return null;

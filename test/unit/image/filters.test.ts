@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { boxMean, dilateDisk, laplacian3x3, median3x3, reflect101, sobelMagnitudeSq } from '../../../shared/image/filters';
+import { boxMean, boxResidual, dilateDisk, laplacian3x3, median3x3, reflect101, sobelMagnitudeSq } from '../../../shared/image/filters';
+import { mulberry32 } from '../../../shared/util/seed';
 
 const FC = { seed: 20240601, numRuns: 50 };
 
@@ -80,7 +81,49 @@ describe('boxMean', () => {
   });
 });
 
+/** A w x h float32 plane of noise with every `nanEvery`-th pixel NaN (0: none). */
+function noisePlane(w: number, h: number, seed: number, nanEvery = 0): Float32Array {
+  const rnd = mulberry32(seed);
+  return Float32Array.from({ length: w * h }, (_, i) => (nanEvery > 0 && i % nanEvery === 3 ? NaN : 100 + 10 * rnd()));
+}
+
+describe('boxMean into a caller buffer, and boxResidual', () => {
+  it('writes the same values into a given (larger) buffer as into a fresh one, with and without NaN', () => {
+    for (const nanEvery of [0, 11]) {
+      const p = noisePlane(37, 23, 1, nanEvery);
+      const out = new Float32Array(37 * 23 + 10).fill(-1);
+      expect(boxMean(p, 37, 23, 31, out)).toBe(out);
+      expect(out.subarray(0, 37 * 23)).toEqual(boxMean(p, 37, 23, 31));
+      expect(out[37 * 23]).toBe(-1);
+    }
+  });
+  it('boxResidual is the plane minus its float32 box mean, NaN where either is NaN', () => {
+    for (const nanEvery of [0, 7]) {
+      const p = noisePlane(40, 33, 2, nanEvery);
+      const mean = boxMean(p, 40, 33, 31);
+      const want = Float32Array.from(p, (v, i) => v - mean[i]);
+      expect(boxResidual(p, 40, 33, 31)).toEqual(want);
+    }
+  });
+  it('rejects an output buffer too small for the plane', () => {
+    const p = noisePlane(8, 8, 3);
+    expect(() => boxMean(p, 8, 8, 3, new Float32Array(63))).toThrow(RangeError);
+    expect(() => boxResidual(p, 8, 8, 3, new Float32Array(10))).toThrow(RangeError);
+  });
+});
+
 describe('sobelMagnitudeSq', () => {
+  it('gives float32 planes (written-out interior) the values of the generic window path', () => {
+    // a Float64Array input takes the per-pixel window path; both must agree bit for bit
+    for (const nanEvery of [0, 13]) {
+      const p = noisePlane(29, 17, 4, nanEvery);
+      p[40] = Infinity;
+      const out = new Float32Array(29 * 17);
+      expect(sobelMagnitudeSq(p, 29, 17, out)).toBe(out);
+      expect(out).toEqual(sobelMagnitudeSq(Float64Array.from(p), 29, 17));
+    }
+    expect(() => sobelMagnitudeSq(noisePlane(5, 5, 1), 5, 5, new Float32Array(24))).toThrow(RangeError);
+  });
   it('gives (8a)^2 on a ramp of slope a inside and 4x smaller at replicated edges', () => {
     const w = 5;
     const p = new Float32Array(w * 4);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mad, median, medianAndSigmaMad, medianInPlace } from '../../../shared/image/stats';
+import { allFiniteIn, mad, median, medianAndSigmaMad, medianDeviationOfFinite, medianInPlace, medianOfFinite } from '../../../shared/image/stats';
 import { mulberry32 } from '../../../shared/util/seed';
 
 function sortedMedian(values: number[]): number {
@@ -105,6 +105,91 @@ describe('median on large arrays (bucket selection)', () => {
     for (const c of cases) {
       expect(median(c)).toBe(sortMedian(c));
       expect(median(Float32Array.from(c.map((x) => Math.max(-3e38, Math.min(3e38, x)))))).toBe(sortMedian(Float32Array.from(c.map((x) => Math.max(-3e38, Math.min(3e38, x))))));
+    }
+  });
+});
+
+describe('medianOfFinite and medianDeviationOfFinite (sampled bracket selection)', () => {
+  const sorted = (v: ArrayLike<number>) => Array.from(v).filter(Number.isFinite).sort((a, b) => a - b);
+  const centre = (s: number[]) => (s.length === 0 ? NaN : s.length % 2 === 1 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]));
+  const sortMedian = (v: ArrayLike<number>) => centre(sorted(v));
+  const sortMad = (v: ArrayLike<number>, c: number) => centre(sorted(Array.from(v).filter(Number.isFinite).map((x) => Math.abs(x - c))));
+
+  it('equal a sort on every size around the sampling threshold, for smooth, tied, skewed and invalid-laced data', () => {
+    const rnd = mulberry32(11);
+    const kinds: Array<(i: number) => number> = [
+      () => rnd() + rnd() + rnd(),
+      () => Math.round(6 * rnd()),
+      () => Math.exp(20 * rnd()),
+      (i) => (i % 5 === 0 ? Number.NaN : rnd()),
+      (i) => (i % 97 === 3 ? Number.POSITIVE_INFINITY : i % 89 === 1 ? Number.NEGATIVE_INFINITY : rnd()),
+    ];
+    for (const kind of kinds) {
+      for (const n of [0, 1, 2, 511, 512, 513, 1024, 3001, 12100, 20001]) {
+        const a = Float32Array.from({ length: n }, (_, i) => kind(i));
+        const copy = a.slice();
+        const m = sortMedian(a);
+        expect(medianOfFinite(a)).toBe(m);
+        expect(medianOfFinite(Float64Array.from(a))).toBe(m);
+        expect(medianDeviationOfFinite(a, m)).toBe(sortMad(a, m));
+        expect(medianDeviationOfFinite(a, 0.25)).toBe(sortMad(a, 0.25));
+        expect(a).toEqual(copy);
+      }
+    }
+  });
+
+  it('stays exact when the stride sample sees only outliers (the bracket misses the median)', () => {
+    // 4*sqrt(10000) = 400 samples at stride 25 from index 12: make exactly those values huge
+    const n = 10000;
+    const rnd = mulberry32(5);
+    const a = Float64Array.from({ length: n }, (_, i) => (i % 25 === 12 ? 1e6 + i : rnd()));
+    expect(medianOfFinite(a)).toBe(sortMedian(a));
+    expect(medianDeviationOfFinite(a, 0.5)).toBe(sortMad(a, 0.5));
+    const b = Float64Array.from({ length: n + 1 }, (_, i) => (i % 25 === 12 ? -1e6 - i : rnd()));
+    expect(medianOfFinite(b)).toBe(sortMedian(b));
+  });
+
+  it('looks only at the first n values and trusts allFinite only for them', () => {
+    const a = Float32Array.from([5, 1, 4, 2, 3, 100, 200, 300]);
+    expect(medianOfFinite(a, 5)).toBe(3);
+    expect(medianOfFinite(a, 5, true)).toBe(3);
+    expect(medianOfFinite(a)).toBe(4.5);
+    const big = Float32Array.from({ length: 3000 }, (_, i) => (i < 2000 ? i : Number.NaN));
+    expect(medianOfFinite(big, 2000, true)).toBe(999.5);
+    expect(medianDeviationOfFinite(big, 999.5, 2000, true)).toBe(500);
+  });
+
+  it('returns NaN without finite values, and for a deviation about a centre that is not finite', () => {
+    expect(medianOfFinite(new Float32Array(0))).toBeNaN();
+    expect(medianOfFinite(new Float64Array(2000).fill(Number.NaN))).toBeNaN();
+    expect(medianDeviationOfFinite(Float64Array.from({ length: 2000 }, (_, i) => i), Number.NaN)).toBeNaN();
+    expect(medianDeviationOfFinite(Float64Array.from({ length: 2000 }, (_, i) => i), Number.POSITIVE_INFINITY, 2000, true)).toBeNaN();
+  });
+
+  it('gives median, mad and medianAndSigmaMad the same values for typed arrays as for plain arrays', () => {
+    const rnd = mulberry32(8);
+    const values = Array.from({ length: 5001 }, (_, i) => (i % 50 === 0 ? Number.NaN : Math.round(100 * rnd()) / 7));
+    const typed = Float64Array.from(values);
+    expect(median(typed)).toBe(median(values));
+    expect(mad(typed)).toBe(mad(values));
+    expect(mad(typed, 3)).toBe(mad(values, 3));
+    expect(medianAndSigmaMad(typed)).toEqual(medianAndSigmaMad(values));
+  });
+});
+
+describe('allFiniteIn', () => {
+  it('is true for finite values and false for a NaN or an infinity anywhere, the last value included', () => {
+    for (const n of [1, 3, 4, 5, 8, 1001]) {
+      const a = Float64Array.from({ length: n }, (_, i) => i - 2.5);
+      expect(allFiniteIn(a)).toBe(true);
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        for (const at of [0, n >> 1, n - 1]) {
+          const b = a.slice();
+          b[at] = bad;
+          expect(allFiniteIn(b)).toBe(false);
+          expect(allFiniteIn(b, at)).toBe(true);
+        }
+      }
     }
   });
 });

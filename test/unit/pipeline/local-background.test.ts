@@ -76,6 +76,55 @@ describe('offsetSurface', () => {
   });
 });
 
+describe('offsetSurface, meanOffsetOverBox and the subtraction agree exactly', () => {
+  /** D at one pixel straight from the definition: lerp along x on both cell rows, then along y. */
+  function surfaceAt(d: Float64Array, grid: ReturnType<typeof cellGridOf>, px: number, py: number): number {
+    const axis = (p: number, size: number, cells: number) => {
+      const centre = (i: number) => i * grid.cellPx + (Math.min(grid.cellPx, size - i * grid.cellPx) - 1) / 2;
+      if (p <= centre(0)) return { lo: 0, hi: 0, t: 0 };
+      if (p >= centre(cells - 1)) return { lo: cells - 1, hi: cells - 1, t: 0 };
+      let i = Math.min(cells - 2, Math.floor(p / grid.cellPx));
+      if (centre(i) > p) i--;
+      return { lo: i, hi: i + 1, t: (p - centre(i)) / (centre(i + 1) - centre(i)) };
+    };
+    const sx = axis(px, grid.width, grid.cols);
+    const sy = axis(py, grid.height, grid.rows);
+    const at = (r: number, c: number) => d[r * grid.cols + c];
+    const top = at(sy.lo, sx.lo) + sx.t * (at(sy.lo, sx.hi) - at(sy.lo, sx.lo));
+    const bottom = at(sy.hi, sx.lo) + sx.t * (at(sy.hi, sx.hi) - at(sy.hi, sx.lo));
+    return top + sy.t * (bottom - top);
+  }
+  const grid = cellGridOf(70, 45, 16); // 5 x 3 cells, smaller edge cells
+  const d = Float64Array.from({ length: 15 }, (_, i) => Math.sin(i * 1.7) * 0.3);
+  const box = { x0: 5, y0: 3, w: 57, h: 39 };
+
+  it('evaluates the surface at every pixel of a box as the per-pixel definition does, bit for bit', () => {
+    const s = offsetSurface(d, grid, box);
+    for (let y = 0; y < box.h; y++) for (let x = 0; x < box.w; x++) expect(s[y * box.w + x]).toBe(surfaceAt(d, grid, box.x0 + x, box.y0 + y));
+  });
+  it('averages the surface over a box by one running sum in pixel order', () => {
+    const s = offsetSurface(d, grid, box);
+    let sum = 0;
+    for (const v of s) sum += v;
+    expect(meanOffsetOverBox(d, grid, box)).toBe(sum / s.length);
+    expect(meanOffsetOverBox(d, grid, { ...box, w: 0 })).toBe(0);
+  });
+  it('subtracts exactly that surface from each colour of a frame', () => {
+    const layout = { colorMode: 'OSC' as const, pattern: 'GRBG' as const };
+    const data = makeSky(70, 45, { bg: 1, noise: 0.01, seed: 9 });
+    const mRef = matchLocalBackground(mono(data, 70, 45), layout, grid, null).cells;
+    const shifted = Float32Array.from(data, (v, i) => v + 0.002 * (i % 70) - 0.001 * Math.floor(i / 70));
+    const r = matchLocalBackground(mono(shifted, 70, 45), layout, grid, mRef);
+    const whole = { x0: 0, y0: 0, w: 70, h: 45 };
+    const surfaces = r.offsets.map((o) => offsetSurface(o!, grid, whole));
+    const colourAt = (x: number, y: number) => (y % 2 === 0 ? (x % 2 === 0 ? 1 : 0) : x % 2 === 0 ? 2 : 1); // GRBG
+    for (let i = 0; i < shifted.length; i++) {
+      const c = colourAt(i % 70, Math.floor(i / 70));
+      expect(r.image.data[i]).toBe(Math.fround(shifted[i] - surfaces[c][i]));
+    }
+  });
+});
+
 /** Aperture flux of a star (r = 5) minus the median of an annulus (8..12 px). */
 function apertureFlux(d: Float32Array, w: number, s: SkyStar): number {
   const ring: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureFrameStars, measureStar, weightedFwhm } from '../../../shared/pipeline/measure-star';
+import { measureFrameStars, measureStar, measureStarShape, weightedFwhm } from '../../../shared/pipeline/measure-star';
 import { makeSky, type SkyStar } from './sky-fixture';
 
 describe('measureStar', () => {
@@ -163,5 +163,28 @@ describe('measureStar adaptive moments at low SNR', () => {
     // a hot pixel or a noise spike is never a wide star
     expect(wide).toBe(0);
     expect(measured).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('measureStarShape', () => {
+  it('is measureStar without the contrast, whichever reference level measureStar divides by', () => {
+    const w = 40;
+    const img = makeSky(w, w, { bg: 3, noise: 0.05, seed: 2, stars: [{ x: 20.2, y: 19.7, flux: 800, sigma: 1.6 }] });
+    const shape = measureStarShape(img, w, w, 20, 20, 7)!;
+    expect(shape).not.toBeNull();
+    for (const bgRef of [1, 3, 0.5]) {
+      const { contrast, ...rest } = measureStar(img, w, w, 20, 20, 7, bgRef)!;
+      expect(rest).toEqual(shape);
+      expect(contrast).toBe(shape.peak / bgRef);
+    }
+  });
+  it('rejects what measureStar rejects: a patch over the edge, and a NaN after a good measurement', () => {
+    const w = 40;
+    const img = makeSky(w, w, { bg: 3, stars: [{ x: 20, y: 20, flux: 800, sigma: 1.6 }] });
+    expect(measureStarShape(img, w, w, 3, 20, 7)).toBeNull();
+    expect(measureStarShape(img, w, w, 20, 20, 7)).not.toBeNull();
+    img[22 * w + 21] = NaN;
+    expect(measureStarShape(img, w, w, 20, 20, 7)).toBeNull();
+    expect(measureStar(img, w, w, 20, 20, 7, 1)).toBeNull();
   });
 });
