@@ -1,5 +1,6 @@
-import { boxMean, median3x3 } from '../../image/filters';
-import { sampleBilinear } from '../../image/warp';
+import { boxMean } from '../../image/filters';
+import { median3x3BySortedColumns } from '../../image/rank-filters';
+import { sampleBilinearView, type View } from '../../image/warp-kernels';
 import { maxCornerMotion, type Affine2x3 } from './affine';
 
 /**
@@ -16,7 +17,7 @@ export const NCC_HIGHPASS_BOX = 15;
 
 /**
  * [DIFF] The plane the P4.6 rule compares: the proxy's 3x3 median minus its local background (box
- * mean of NCC_HIGHPASS_BOX; NaN kept). On the plain proxy the NCC is ruled by what is fixed to the
+ * mean of NCC_HIGHPASS_BOX; NaN kept; a rim of half the box left out). On the plain proxy the NCC is ruled by what is fixed to the
  * sensor, not to the sky: a light-pollution gradient, vignetting and hot pixels correlate best at
  * identity, and the rule threw away correct star fits (15-19 of 50 frames of the 512x384 quality
  * sets were stacked unaligned). The median removes single hot pixels, the box the sky's shape;
@@ -24,10 +25,24 @@ export const NCC_HIGHPASS_BOX = 15;
  */
 export function nccPlane(proxy: Float32Array, w: number, h: number): Float32Array {
   const k = Math.max(1, Math.min(NCC_HIGHPASS_BOX, oddAtMost(Math.min(w, h))));
-  const m = median3x3(proxy, w, h);
+  // filters.ts median3x3's output element for element, ~10x faster on a whole proxy
+  const m = median3x3BySortedColumns(proxy, w, h);
   const bg = boxMean(m, w, h, k);
   const out = new Float32Array(proxy.length);
   for (let i = 0; i < out.length; i++) out[i] = m[i] - bg[i];
+  // near the edges the box reflects the image, so a steep vignetting leaves a sensor-fixed rim that
+  // correlates at identity: the rim is left out (NaN) wherever the frame is large enough to spare it
+  const half = (k - 1) >> 1;
+  if (w > 4 * half && h > 4 * half) {
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      if (y < half || y >= h - half) out.fill(Number.NaN, row, row + w);
+      else {
+        out.fill(Number.NaN, row, row + half);
+        out.fill(Number.NaN, row + w - half, row + w);
+      }
+    }
+  }
   return out;
 }
 
@@ -49,12 +64,19 @@ export function nccUnderTransform(
   M: Affine2x3,
 ): number {
   const [a, b, tx, c, d, ty] = M;
+  if (a === 1 && b === 0 && c === 0 && d === 1 && Number.isInteger(tx) && Number.isInteger(ty)) {
+    return nccShifted(ref, refW, refH, mov, movW, movH, tx, ty);
+  }
   let n = 0;
   let sa = 0;
   let sb = 0;
   let saa = 0;
   let sbb = 0;
   let sab = 0;
+  const view: View = { data: mov, base: 0, xs: 1, ys: movW, vw: movW, vh: movH };
+  // positions whose 2x2 lies inside the moving proxy skip the sampler's edge handling
+  const xEnd = movW - 1;
+  const yEnd = movH - 1;
   for (let y = 0; y < refH; y++) {
     let sx = b * y + tx;
     let sy = d * y + ty;
@@ -62,7 +84,10 @@ export function nccUnderTransform(
     for (let x = 0; x < refW; x++, sx += a, sy += c) {
       const u = ref[row + x];
       if (u !== u) continue;
-      const v = sampleBilinear(mov, movW, movH, sx, sy);
+      const v =
+        sx >= 0 && sx < xEnd && sy >= 0 && sy < yEnd
+          ? bilinearInterior(mov, movW, Math.floor(sx), Math.floor(sy), sx, sy)
+          : sampleBilinearView(view, sx, sy);
       if (v !== v) continue;
       n++;
       sa += u;
@@ -72,6 +97,62 @@ export function nccUnderTransform(
       sab += u * v;
     }
   }
+  return nccOfSums(n, sa, sb, saa, sbb, sab);
+}
+
+/**
+ * Bilinear value of m (row length w) at (sx, sy) with x0 = floor(sx), y0 = floor(sy) and the 2x2 at
+ * x0..x0+1, y0..y0+1 inside: sampleBilinearView's arithmetic without its edge clamping.
+ */
+function bilinearInterior(m: Float32Array, w: number, x0: number, y0: number, sx: number, sy: number): number {
+  const fx = sx - x0;
+  const fy = sy - y0;
+  const i = y0 * w + x0;
+  if (fx !== 0 && fy !== 0) {
+    const top = (1 - fx) * m[i] + fx * m[i + 1];
+    const bot = (1 - fx) * m[i + w] + fx * m[i + w + 1];
+    return (1 - fy) * top + fy * bot;
+  }
+  if (fy !== 0) return (1 - fy) * m[i] + fy * m[i + w];
+  if (fx !== 0) return (1 - fx) * m[i] + fx * m[i + 1];
+  return m[i];
+}
+
+/**
+ * nccUnderTransform for a whole-pixel shift (identity above all, evaluated for every frame): the
+ * bilinear sample at an integer position is the source pixel itself, so the moving proxy is read
+ * directly over the overlap. Same sums in the same order, so the same result to the last bit.
+ */
+function nccShifted(ref: Float32Array, refW: number, refH: number, mov: Float32Array, movW: number, movH: number, tx: number, ty: number): number {
+  let n = 0;
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  const x0 = Math.max(0, -tx);
+  const x1 = Math.min(refW, movW - tx);
+  const y0 = Math.max(0, -ty);
+  const y1 = Math.min(refH, movH - ty);
+  for (let y = y0; y < y1; y++) {
+    const row = y * refW;
+    const mrow = (y + ty) * movW + tx;
+    for (let x = x0; x < x1; x++) {
+      const u = ref[row + x];
+      const v = mov[mrow + x];
+      if (u !== u || v !== v) continue;
+      n++;
+      sa += u;
+      sb += v;
+      saa += u * u;
+      sbb += v * v;
+      sab += u * v;
+    }
+  }
+  return nccOfSums(n, sa, sb, saa, sbb, sab);
+}
+
+function nccOfSums(n: number, sa: number, sb: number, saa: number, sbb: number, sab: number): number {
   if (n < MIN_OVERLAP) return Number.NaN;
   const cov = sab - (sa * sb) / n;
   const va = saa - (sa * sa) / n;

@@ -73,7 +73,9 @@ function detectPass(p: Float32Array, w: number, h: number, med: number, s: numbe
       }
     }
   }
-  const candSet = new Set(cand);
+  // a per-pixel mark instead of a Set: the 9x9 and 13x13 neighbour look-ups below run per candidate
+  const candSet = new Uint8Array(w * h);
+  for (const i of cand) candSet[i] = 1;
   const stars: (Star & { iy: number; ix: number; crowded: boolean })[] = [];
   const others: number[] = [];
   for (const i of cand) {
@@ -87,7 +89,7 @@ function detectPass(p: Float32Array, w: number, h: number, med: number, s: numbe
         const x = cx + dx;
         const y = cy + dy;
         if (x < 0 || y < 0 || x >= w || y >= h) continue;
-        if (candSet.has(y * w + x)) others.push(dx, dy);
+        if (candSet[y * w + x] === 1) others.push(dx, dy);
       }
     }
     let flux = 0;
@@ -158,13 +160,13 @@ function detectPass(p: Float32Array, w: number, h: number, med: number, s: numbe
 const CENTROID_ITERATIONS = 12;
 const CROWDED_RADIUS_PX = 6;
 
-function hasNeighbourPeak(cand: Set<number>, w: number, h: number, cx: number, cy: number, r: number): boolean {
+function hasNeighbourPeak(cand: Uint8Array, w: number, h: number, cx: number, cy: number, r: number): boolean {
   for (let dy = -r; dy <= r; dy++) {
     for (let dx = -r; dx <= r; dx++) {
       if (dx === 0 && dy === 0) continue;
       const x = cx + dx;
       const y = cy + dy;
-      if (x >= 0 && y >= 0 && x < w && y < h && cand.has(y * w + x)) return true;
+      if (x >= 0 && y >= 0 && x < w && y < h && cand[y * w + x] === 1) return true;
     }
   }
   return false;

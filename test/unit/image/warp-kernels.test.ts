@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { bilinearRow, lanczosRow, lanczosRowCfa, sampleBilinearView, sampleLanczosView, type View } from '../../../shared/image/warp-kernels';
+import { mulberry32 } from '../../../shared/util/seed';
+
+// The row loops are speed-ups of the per-sample reference samplers: they must agree with them to
+// the last bit (Object.is also tells NaN and signed zeros apart) at every position, inside, on and
+// beyond the border, with NaN pixels and with fractions that round to whole pixels.
+
+function noisePlane(n: number, seed: number, nanEvery = 0): Float32Array {
+  const u = mulberry32(seed);
+  const d = Float32Array.from({ length: n }, () => 100 + 50 * u());
+  if (nanEvery > 0) for (let i = 7; i < n; i += nanEvery) d[i] = Number.NaN;
+  return d;
+}
+
+function plainView(d: Float32Array, w: number, h: number): View {
+  return { data: d, base: 0, xs: 1, ys: w, vw: w, vh: h };
+}
+
+/** Rows of (sx0, sy0, a, c): rotations, a pure sub-pixel shift, whole-pixel fractions, far outside. */
+const ROWS: [number, number, number, number][] = [
+  [-4.3, 3.7, 0.9993908, 0.0348995],
+  [0.37, 11.21, 1, 0],
+  [2, 5.5, 1, 0],
+  [3.25, 7, 1, 0],
+  [1.0009765625, 9.9990234375, 1, 0],
+  [30, -6, -0.8, 0.6],
+  [-100, -100, 0.5, 0.5],
+  [12.5, 20.49951171875, 0.99, -0.02],
+];
+
+function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) return i;
+  return -1;
+}
+
+describe('lanczosRow', () => {
+  it('equals sampleLanczosView at every pixel of rows crossing the interior and the borders', () => {
+    const w = 41;
+    const h = 33;
+    const v = plainView(noisePlane(w * h, 1), w, h);
+    for (const [sx0, sy0, a, c] of ROWS) {
+      const n = 60;
+      const got = new Float32Array(n + 3);
+      lanczosRow(v, got, 3, n, sx0, sy0, a, c);
+      const want = new Float32Array(n + 3);
+      let sx = sx0;
+      let sy = sy0;
+      for (let x = 0; x < n; x++, sx += a, sy += c) want[3 + x] = sampleLanczosView(v, sx, sy);
+      expect(firstMismatch(got, want)).toBe(-1);
+    }
+  });
+
+  it('keeps the NaN rules: a NaN tap with weight and a source outside the frame give NaN', () => {
+    const w = 30;
+    const h = 30;
+    const d = noisePlane(w * h, 2);
+    d[15 * w + 15] = Number.NaN;
+    const out = new Float32Array(30);
+    lanczosRow(plainView(d, w, h), out, 0, 30, -3.4, 14.3, 1, 0);
+    // sx = x - 3.4: sources below -0.5 are outside; the NaN at x = 15 has weight for sx in (12, 18)
+    for (let x = 0; x < 3; x++) expect(out[x]).toBeNaN();
+    expect(out[3]).not.toBeNaN();
+    for (let x = 16; x <= 21; x++) expect(out[x]).toBeNaN();
+    expect(out[22]).not.toBeNaN();
+  });
+
+  it('clamps to the 2x2 nearest sources where the 36-tap sum overshoots a step', () => {
+    const w = 20;
+    const h = 12;
+    const d = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[y * w + x] = x < 10 ? 0 : 1000;
+    const out = new Float32Array(w);
+    lanczosRow(plainView(d, w, h), out, 0, w, 0.37, 5.25, 1, 0);
+    // x = 7 (sx = 7.37): the last tap reaches across the step with positive weight, so the
+    // unclamped sum would be above the 2x2 sources' value 0
+    expect(out[7]).toBe(0);
+    for (const value of out) if (!Number.isNaN(value)) expect(value).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('lanczosRowCfa', () => {
+  it('equals sampleLanczosView on a strided phase view, writing every second output pixel', () => {
+    const W = 50;
+    const H = 40;
+    const d = noisePlane(W * H, 3, 97);
+    for (const [ox, oy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      const v: View = { data: d, base: oy * W + ox, xs: 2, ys: 2 * W, vw: (W - ox + 1) >> 1, vh: (H - oy + 1) >> 1 };
+      for (const [sx0, sy0, a, c] of ROWS) {
+        const n = 30;
+        const got = new Float32Array(2 * n + 1).fill(-1);
+        const bv = 0.25 * sx0;
+        const dv = 0.75 * sy0;
+        lanczosRowCfa(v, got, 1, n, a, bv, sx0, c, dv, sy0);
+        for (let u = 0; u < n; u++) {
+          expect(Object.is(got[1 + 2 * u], Math.fround(sampleLanczosView(v, a * u + bv + sx0, c * u + dv + sy0)))).toBe(true);
+          // the pixels of the other phase are left alone
+          expect(got[2 * u]).toBe(-1);
+        }
+      }
+    }
+  });
+
+  it('gives NaN where the phase view ends', () => {
+    const W = 20;
+    const H = 20;
+    const v: View = { data: noisePlane(W * H, 4), base: 0, xs: 2, ys: 2 * W, vw: 10, vh: 10 };
+    const out = new Float32Array(8);
+    lanczosRowCfa(v, out, 0, 4, 1, 0, 7.6, 0, 0, 4.2);
+    // u = 2 samples x = 9.6 > vw - 0.5
+    expect(out[0]).not.toBeNaN();
+    expect(out[2]).not.toBeNaN();
+    expect(out[4]).toBeNaN();
+    expect(out[6]).toBeNaN();
+  });
+});
+
+describe('bilinearRow', () => {
+  it('equals sampleBilinearView into float32 and float64 rows, with an output stride', () => {
+    const w = 37;
+    const h = 29;
+    const v = plainView(noisePlane(w * h, 5, 53), w, h);
+    for (const [sx0, sy0, a, c] of ROWS) {
+      const n = 50;
+      const f32 = new Float32Array(2 * n);
+      const f64 = new Float64Array(n);
+      bilinearRow(v, f32, 1, 2, n, sx0, sy0, a, c);
+      bilinearRow(v, f64, 0, 1, n, sx0, sy0, a, c);
+      let sx = sx0;
+      let sy = sy0;
+      for (let k = 0; k < n; k++, sx += a, sy += c) {
+        const want = sampleBilinearView(v, sx, sy);
+        expect(Object.is(f64[k], want)).toBe(true);
+        expect(Object.is(f32[1 + 2 * k], Math.fround(want))).toBe(true);
+      }
+    }
+  });
+
+  it('gives NaN beyond [-0.5, w-0.5] and where a weighted neighbour is NaN', () => {
+    const w = 10;
+    const h = 10;
+    const d = noisePlane(w * h, 6);
+    d[5 * w + 5] = Number.NaN;
+    const out = new Float64Array(12);
+    bilinearRow(plainView(d, w, h), out, 0, 1, 12, -0.75, 5, 1, 0);
+    expect(out[0]).toBeNaN();
+    expect(out[1]).not.toBeNaN();
+    // sx = 4.25 and 5.25 weight pixel 5 of row 5; sx = 9.25 is past the last centre, 10.25 outside
+    expect(out[5]).toBeNaN();
+    expect(out[6]).toBeNaN();
+    expect(out[7]).not.toBeNaN();
+    expect(out[10]).not.toBeNaN();
+    expect(out[11]).toBeNaN();
+  });
+});
