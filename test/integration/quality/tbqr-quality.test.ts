@@ -40,12 +40,12 @@ describe('TBQR against the equal-weight mean stack (defaults, varying seeing)', 
     expect(report.stars.faint).toBeGreaterThanOrEqual(20);
   });
 
-  it('lowers the median star FWHM by at least 8 % (issue 4 asks 10 %: see bench/QUALITY.md for the trade-off)', () => {
+  it('lowers the median star FWHM by at least 8 % (measured 8.5 % here; issue 4 asks 10 %: see bench/QUALITY.md for the trade-off)', () => {
     expect(report.fwhmGainPct).toBeGreaterThanOrEqual(8);
   });
 
-  it('keeps the faint point-source SNR within 7 % of the mean stack (issue 4 asks >= 1; measured 0.95 here, 0.99-1.03 on the bench sets)', () => {
-    expect(report.snrRatio).toBeGreaterThanOrEqual(0.93);
+  it('does not lower the faint point-source SNR against the mean stack (measured 1.06 here, 1.005-1.15 on the bench sets)', () => {
+    expect(report.snrRatio).toBeGreaterThanOrEqual(1);
   });
 
   it('shows no seam at the tile window edges', () => {
