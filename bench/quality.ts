@@ -471,6 +471,8 @@ export const QUALITY_CONFIGS: Readonly<Record<string, string>> = {
   defaults: '',
   // METHOD.md's reference values (the defaults before issue 4)
   'method-ref': `tile:\n  star_min_count: 10\nglobal_metrics:\n  weights: {background: 0.4, noise: 0.3, gradient: 0.3}\n  z_floor_rel: 0.05\n  weight_exponent_scale: 1\nlocal_metrics:\n  z_floor_rel: 0.05\n  weight_exponent_scale: 1\n  star_mode:\n    weights: {fwhm: 0.6, roundness: 0.2, contrast: 0.2}\n`,
+  // the defaults with ln L ~ -3 d ln FWHM (the default before the registration and OSC fixes)
+  'k_local-1.5': `local_metrics:\n  weight_exponent_scale: 1.5\n`,
   // the defaults with ln L ~ -4 d ln FWHM
   'k_local-2': `local_metrics:\n  weight_exponent_scale: 2\n`,
   // the defaults with ln L ~ -2 d ln FWHM (the yardstick's exponent)
