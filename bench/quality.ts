@@ -62,6 +62,8 @@ export interface QualityReport {
   readonly stars: { readonly fwhm: number; readonly faint: number; readonly flux: number; readonly fluxNoiseAdu: number; readonly blank: number };
   readonly seams: { readonly stepResult: number; readonly stepMean: number; readonly patternMax: number; readonly patternP95: number; readonly suspectPairs: number; readonly pairs: number };
   readonly weights: { readonly essGlobal: number; readonly n: number; readonly spearmanGvsFwhm: number };
+  /** Registration against the truth: per accepted frame the largest error over the frame's corners and centre, full-resolution px. */
+  readonly registration: RegistrationErrors;
 }
 
 type Row = [number, number, number];
@@ -111,6 +113,56 @@ export async function truthOnCanvas(fs: FileSystem, synthDir: string, runDir: st
       return fx >= margin && fy >= margin && fx <= frames.width - 1 - margin && fy <= frames.height - 1 - margin;
     }) && x >= margin && y >= margin && x <= W - 1 - margin && y <= H - 1 - margin;
   return { stars, inside, fwhmByFile: new Map(frames.frames.map((f) => [f.file, f.fwhm_px])) };
+}
+
+/**
+ * Registration errors against the truth. For a canvas point q the reference frame sees M_ref(q); the
+ * truth maps that to the scene (T_ref^-1) and on to the moving frame (T_f), which the run's matrix
+ * M_f(q) should reproduce. Largest distance over the canvas corners and centre, per frame.
+ */
+export interface RegistrationErrors {
+  readonly maxErrorPx: number;
+  readonly medianErrorPx: number;
+  readonly worstFile: string;
+  /** Largest error / the frame's true FWHM, and the frame. */
+  readonly maxErrorPerFwhm: number;
+  readonly worstPerFwhmFile: string;
+}
+
+export async function registrationErrors(fs: FileSystem, synthDir: string, runDir: string): Promise<RegistrationErrors> {
+  const truth = await readJson<{ frames: { file: string; matrix: Row[]; fwhm_px: number }[] }>(fs, fs.join(synthDir, 'truth', 'frames.json'));
+  const fwhm = new Map(truth.frames.map((f) => [f.file, f.fwhm_px]));
+  const reg = await readJson<{ reference: string; canvas: { width: number; height: number }; frames: { file: string; accepted: boolean; matrix: Row[] | null }[] }>(fs, fs.join(runDir, 'metrics', 'registration.json'));
+  const T = new Map(truth.frames.map((f) => [f.file, f.matrix]));
+  const refM = reg.frames.find((f) => f.file === reg.reference)?.matrix;
+  if (!refM) throw new Error('registration.json: no matrix for the reference frame');
+  const refInv = invert(T.get(reg.reference)!);
+  const { width: W, height: H } = reg.canvas;
+  const points: Array<[number, number]> = [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1], [(W - 1) / 2, (H - 1) / 2]];
+  const errors: Array<{ file: string; e: number }> = [];
+  for (const f of reg.frames) {
+    if (!f.accepted || !f.matrix) continue;
+    let e = 0;
+    for (const [x, y] of points) {
+      const [rx, ry] = apply(refM, x, y);
+      const [sx, sy] = apply(refInv, rx, ry);
+      const [tx, ty] = apply(T.get(f.file)!, sx, sy);
+      const [mx, my] = apply(f.matrix, x, y);
+      e = Math.max(e, Math.hypot(tx - mx, ty - my));
+    }
+    errors.push({ file: f.file, e });
+  }
+  const perFwhm = errors.map((x) => ({ file: x.file, r: x.e / (fwhm.get(x.file) ?? Number.NaN) })).sort((a, b) => a.r - b.r);
+  errors.sort((a, b) => a.e - b.e);
+  const worst = errors[errors.length - 1];
+  const worstRel = perFwhm[perFwhm.length - 1];
+  return {
+    maxErrorPx: worst?.e ?? Number.NaN,
+    medianErrorPx: median(errors.map((x) => x.e)),
+    worstFile: worst?.file ?? '',
+    maxErrorPerFwhm: worstRel?.r ?? Number.NaN,
+    worstPerFwhmFile: worstRel?.file ?? '',
+  };
 }
 
 /** Aperture sum minus the annulus median times the aperture area; NaN if a pixel is invalid. */
@@ -416,6 +468,7 @@ export async function evaluateRun(fs: FileSystem, synthDir: string, runDir: stri
       pairs: boundaries.pairCount,
     },
     weights: { essGlobal: global.channels[0].ess, n: global.frames.length, spearmanGvsFwhm: spearman(global.G, truthFwhm) },
+    registration: await registrationErrors(fs, synthDir, runDir),
   };
 }
 

@@ -1,11 +1,13 @@
 import type { Affine2x3 } from './affine';
-import { fitModel, type TransformModel } from './similarity';
+import { fitModel, fitSimilarity, pairResidual, type TransformModel } from './similarity';
 import { median } from '../../image/stats';
 
 const REFINE_ROUNDS = 8;
 /** Tolerance of the first rounds as a share of the caller's tolerance. */
 const REFINE_SCHEDULE = [1, 2 / 3, 1 / 2, 1 / 3];
 const REFINE_MIN_TOL_PX = 0.3;
+/** Inlier distance of the consensus step, proxy px: above the centroid scatter of bad-seeing stars. */
+const CONSENSUS_TOL_PX = 1;
 /** Residual distance of a Rayleigh-distributed centroid error: ~3x its median covers > 99.8 % of true pairs. */
 const REFINE_TOL_FACTOR = 3;
 
@@ -59,6 +61,74 @@ export class StarGrid {
 }
 
 /**
+ * Consensus of the nearest-neighbour pairs under the first fit: each candidate pair proposes the
+ * first fit shifted so that it maps exactly; the shift that most pairs follow within
+ * CONSENSUS_TOL_PX wins (ties: smaller residual sum, then the earlier pair), refitted on its pairs.
+ * Why: when the frames share only a third of their listed stars (the worst seeing of a night, a
+ * cloud), chance neighbours within the first tolerance outnumber the true pairs, and a least-squares
+ * fit over all of them lands 1-3 px off at the corners (quality sets, bench/QUALITY.md); chance pairs
+ * do not agree with each other, true pairs do. Deterministic (no sampling). Null below 3 pairs.
+ */
+function consensusStart(
+  movToRef: Affine2x3,
+  movStars: readonly Point[],
+  refStars: readonly Point[],
+  grid: StarGrid,
+  tol: number,
+  allowRotation: boolean,
+): Affine2x3 | null {
+  const M = movToRef;
+  const cand: { m: number; r: number; d: number }[] = [];
+  movStars.forEach((s, m) => {
+    const { k, d } = grid.nearest(M[0] * s.x + M[1] * s.y + M[2], M[3] * s.x + M[4] * s.y + M[5], tol);
+    if (k >= 0) cand.push({ m, r: k, d });
+  });
+  // one-to-one, closest first; then in moving-list order (brightest first) for the seeds
+  cand.sort((a, b) => a.d - b.d || a.m - b.m);
+  const usedRef = new Set<number>();
+  const pairs = cand.filter((c) => (usedRef.has(c.r) ? false : (usedRef.add(c.r), true))).sort((a, b) => a.m - b.m);
+  const n = pairs.length;
+  if (n < 3) return null;
+  const src = new Float64Array(2 * n);
+  const dst = new Float64Array(2 * n);
+  pairs.forEach((p, i) => {
+    src[2 * i] = movStars[p.m].x;
+    src[2 * i + 1] = movStars[p.m].y;
+    dst[2 * i] = refStars[p.r].x;
+    dst[2 * i + 1] = refStars[p.r].y;
+  });
+  // hypotheses: the first fit's rotation and scale with the shift that makes one pair exact; the
+  // shift is what a near-miss start gets wrong, and one pair pins it without the lever-arm noise of
+  // a two-pair rotation
+  let best: Affine2x3 | null = null;
+  let bestCount = 0;
+  let bestSum = Infinity;
+  for (let i = 0; i < n; i++) {
+    const sx = src[2 * i];
+    const sy = src[2 * i + 1];
+    const H: Affine2x3 = [M[0], M[1], dst[2 * i] - M[0] * sx - M[1] * sy, M[3], M[4], dst[2 * i + 1] - M[3] * sx - M[4] * sy];
+    let count = 0;
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      const e = pairResidual(H, src, dst, k);
+      if (e < CONSENSUS_TOL_PX) {
+        count++;
+        sum += e;
+      }
+    }
+    if (count > bestCount || (count === bestCount && sum < bestSum)) {
+      best = H;
+      bestCount = count;
+      bestSum = sum;
+    }
+  }
+  if (!best || bestCount < 3) return null;
+  const inliers: number[] = [];
+  for (let k = 0; k < n; k++) if (pairResidual(best, src, dst, k) < CONSENSUS_TOL_PX) inliers.push(k);
+  return fitSimilarity(src, dst, inliers, allowRotation) ?? best;
+}
+
+/**
  * Guided refinement [EXT]: with a first moving -> reference fit, pair every moving star with the
  * nearest reference star within `tol` (one-to-one, closest pairs first) and refit by least squares;
  * later rounds use a tolerance of 3x the median residual (at least 0.3 px) until it stops shrinking. A triangle fit
@@ -69,12 +139,15 @@ export function refineWithAllStars(
   movToRef: Affine2x3,
   movStars: readonly Point[],
   refStars: readonly Point[],
-  tol: number,
+  firstTol: number,
   allowRotation: boolean,
   model: TransformModel = 'similarity',
 ): { matrix: Affine2x3; pairs: number; rmsPx: number } | null {
-  const grid = new StarGrid(refStars, tol);
-  let M = movToRef;
+  const grid = new StarGrid(refStars, firstTol);
+  const agreed = consensusStart(movToRef, movStars, refStars, grid, firstTol, allowRotation);
+  let M = agreed ?? movToRef;
+  // after the consensus the start is within a fraction of a pixel: the schedule starts at its tolerance
+  const tol = agreed ? Math.min(firstTol, CONSENSUS_TOL_PX) : firstTol;
   let t = tol;
   let result: { matrix: Affine2x3; pairs: number; rmsPx: number } | null = null;
   for (let round = 0; round < REFINE_ROUNDS; round++) {

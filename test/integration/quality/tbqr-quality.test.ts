@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,19 @@ describe('TBQR against the equal-weight mean stack (defaults, varying seeing)', 
 
   it('does not lower the faint point-source SNR against the mean stack (measured 1.06 here, 1.005-1.15 on the bench sets)', () => {
     expect(report.snrRatio).toBeGreaterThanOrEqual(1);
+  });
+
+  it('registers every frame by star matching: none is stacked unaligned (the gradient, vignetting and hot pixels of the set are fixed to the sensor)', () => {
+    const reg = JSON.parse(readFileSync(path.join(runDir, 'metrics', 'registration.json'), 'utf8')) as { frames: Array<{ file: string; method: string; accepted: boolean }> };
+    const others = reg.frames.filter((f) => !['triangles', 'star_pairs', 'identity_reference'].includes(f.method) || !f.accepted);
+    expect(others).toEqual([]);
+  });
+
+  it('registers the frames to the truth: median error < 0.2 px, no frame off by 0.4 of its own FWHM, corners included', () => {
+    expect(report.registration.medianErrorPx).toBeLessThan(0.2);
+    // measured 0.37 on the worst frame (6.5 px seeing, a third of its stars shared with the
+    // reference; 2.4 px at a corner): an open registration problem, noted on issue 3
+    expect(report.registration.maxErrorPerFwhm, report.registration.worstPerFwhmFile).toBeLessThan(0.4);
   });
 
   it('shows no seam at the tile window edges', () => {
