@@ -529,6 +529,9 @@ export const QUALITY_CONFIGS: Readonly<Record<string, string>> = {
   // the defaults with ln L ~ -4 d ln FWHM
   'k_local-2': `local_metrics:\n  weight_exponent_scale: 2\n`,
   // the defaults with ln L ~ -2 d ln FWHM (the yardstick's exponent)
+  'k_local-0.75': `local_metrics:\n  weight_exponent_scale: 0.75\n`,
+  // the defaults with the global weight switched off (G ~ 1)
+  'flatG': `global_metrics:\n  weight_exponent_scale: 0.01\n`,
   'k_local-1': `local_metrics:\n  weight_exponent_scale: 1\n`,
 };
 
