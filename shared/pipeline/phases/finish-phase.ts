@@ -37,10 +37,17 @@ function luminancePlane(img: Image): Image {
   return { width: img.width, height: img.height, planes: 1, data: luminanceY(img, 'RGB') };
 }
 
-/** FWHM of an image by the P2.6 method (proxy stars as seeds, measure_star on full resolution). */
-export function imageFwhm(img: Image, topK: number): number | null {
+/**
+ * FWHM of an image by the P2.6 method (proxy stars as seeds, measure_star on full resolution).
+ * `seedsFrom` (same size) supplies the seeds instead: P13 measures the result and the mean stack at
+ * the same stars [DIFF: REF detects in each image], so the comparison is not decided by which of
+ * the brightest stars each image happened to list.
+ */
+export function imageFwhm(img: Image, topK: number, seedsFrom?: Image): number | null {
   const lum = luminancePlane(img);
-  const p = proxyOf(lum);
+  const seedLum = seedsFrom ? luminancePlane(seedsFrom) : lum;
+  if (seedLum.width !== lum.width || seedLum.height !== lum.height) throw new RangeError('imageFwhm: the seed image differs in size');
+  const p = proxyOf(seedLum);
   const stars = detectStars(p.data, p.width, p.height, { topK });
   return measureFrameStars(lum.data, lum.width, lum.height, stars).fwhm;
 }
@@ -119,7 +126,7 @@ export async function finishRun(
   const meanImage = colorMode === 'OSC' && cfg.debayer ? debayerBilinear(assembled.mean.data, assembled.mean.width, assembled.mean.height, ctx.layout.pattern ?? 'RGGB') : assembled.mean;
   const resultForQa = colorMode === 'OSC' && cfg.debayer ? debayerBilinear(assembled.result.data, assembled.result.width, assembled.result.height, ctx.layout.pattern ?? 'RGGB') : assembled.result;
   const topK = cfg.registration.star_topk;
-  const fwhmResult = imageFwhm(resultForQa, topK);
+  const fwhmResult = imageFwhm(resultForQa, topK, meanImage);
   const fwhmMean = imageFwhm(meanImage, topK);
   const mtw = meanTileWeights(lw.W, lw.nFrames, lw.nTiles);
   const validation = validateResult(
