@@ -19,7 +19,7 @@
  * or one plane; an optional mask (by pixel index) leaves pixels out. Non-finite values are skipped:
  * in key order all of them fall into buckets below or above the finite ones.
  */
-import { MAD_TO_SIGMA, medianAndSigmaMad, medianInPlace } from './stats';
+import { MAD_TO_SIGMA, medianAndSigmaMad, medianInPlace, selectRank } from './stats';
 
 /**
  * Runs of wanted pixels as quadruples (dataStart, pixelStart, step, count): data indices
@@ -410,35 +410,4 @@ function centreOf(values: Float64Array, lowerRank: number, upperRank: number): n
   let lower = -Infinity;
   for (let i = 0; i < upperRank; i++) if (values[i] > lower) lower = values[i];
   return 0.5 * (lower + upper);
-}
-
-/**
- * k-th smallest of `a` in place (Hoare partition whose scans stop on keys equal to the pivot, so
- * runs of equal values, common in integer ADU data and their deviations, split evenly).
- */
-function selectRank(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const p = a[lo];
-    const q = a[k];
-    const r = a[hi];
-    const x = p < q ? (q < r ? q : p < r ? r : p) : p < r ? p : q < r ? r : q;
-    let i = lo;
-    let j = hi;
-    do {
-      while (a[i] < x) i++;
-      while (x < a[j]) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    } while (i <= j);
-    if (j < k) lo = i;
-    if (k < i) hi = j;
-  }
-  return a[k];
 }

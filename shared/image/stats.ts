@@ -60,7 +60,7 @@ function swap(a: Float64Array | Float32Array, i: number, j: number): void {
  * process; 786 k deviations with ~15 distinct values: minutes -> milliseconds).
  * selectInPlace stays as it is because callers sum the selected prefix in array order.
  */
-function selectRank(a: Float64Array | Float32Array, k: number): number {
+export function selectRank(a: Float64Array | Float32Array, k: number): number {
   return selectRankIn(a, 0, a.length - 1, k);
 }
 

@@ -61,9 +61,34 @@ export class StarGrid {
 }
 
 /**
+ * Each moving star mapped by M with its nearest reference star within `tol`, one to one, closest
+ * pairs first (ties: lower moving index): src/dst as interleaved x, y.
+ */
+function pairStars(M: Affine2x3, movStars: readonly Point[], refStars: readonly Point[], grid: StarGrid, tol: number): { src: Float64Array; dst: Float64Array; n: number } {
+  const cand: { m: number; r: number; d: number }[] = [];
+  movStars.forEach((s, m) => {
+    const { k, d } = grid.nearest(M[0] * s.x + M[1] * s.y + M[2], M[3] * s.x + M[4] * s.y + M[5], tol);
+    if (k >= 0) cand.push({ m, r: k, d });
+  });
+  cand.sort((a, b) => a.d - b.d || a.m - b.m);
+  const usedRef = new Set<number>();
+  const pairs = cand.filter((c) => (usedRef.has(c.r) ? false : (usedRef.add(c.r), true)));
+  const n = pairs.length;
+  const src = new Float64Array(2 * n);
+  const dst = new Float64Array(2 * n);
+  pairs.forEach((p, i) => {
+    src[2 * i] = movStars[p.m].x;
+    src[2 * i + 1] = movStars[p.m].y;
+    dst[2 * i] = refStars[p.r].x;
+    dst[2 * i + 1] = refStars[p.r].y;
+  });
+  return { src, dst, n };
+}
+
+/**
  * Consensus of the nearest-neighbour pairs under the first fit: each candidate pair proposes the
  * first fit shifted so that it maps exactly; the shift that most pairs follow within
- * CONSENSUS_TOL_PX wins (ties: smaller residual sum, then the earlier pair), refitted on its pairs.
+ * CONSENSUS_TOL_PX wins (ties: smaller residual sum, then the closer pair), refitted on its pairs.
  * Why: when the frames share only a third of their listed stars (the worst seeing of a night, a
  * cloud), chance neighbours within the first tolerance outnumber the true pairs, and a least-squares
  * fit over all of them lands 1-3 px off at the corners (quality sets, bench/QUALITY.md); chance pairs
@@ -78,25 +103,8 @@ function consensusStart(
   allowRotation: boolean,
 ): Affine2x3 | null {
   const M = movToRef;
-  const cand: { m: number; r: number; d: number }[] = [];
-  movStars.forEach((s, m) => {
-    const { k, d } = grid.nearest(M[0] * s.x + M[1] * s.y + M[2], M[3] * s.x + M[4] * s.y + M[5], tol);
-    if (k >= 0) cand.push({ m, r: k, d });
-  });
-  // one-to-one, closest first; then in moving-list order (brightest first) for the seeds
-  cand.sort((a, b) => a.d - b.d || a.m - b.m);
-  const usedRef = new Set<number>();
-  const pairs = cand.filter((c) => (usedRef.has(c.r) ? false : (usedRef.add(c.r), true))).sort((a, b) => a.m - b.m);
-  const n = pairs.length;
+  const { src, dst, n } = pairStars(M, movStars, refStars, grid, tol);
   if (n < 3) return null;
-  const src = new Float64Array(2 * n);
-  const dst = new Float64Array(2 * n);
-  pairs.forEach((p, i) => {
-    src[2 * i] = movStars[p.m].x;
-    src[2 * i + 1] = movStars[p.m].y;
-    dst[2 * i] = refStars[p.r].x;
-    dst[2 * i + 1] = refStars[p.r].y;
-  });
   // hypotheses: the first fit's rotation and scale with the shift that makes one pair exact; the
   // shift is what a near-miss start gets wrong, and one pair pins it without the lever-arm noise of
   // a two-pair rotation
@@ -151,21 +159,7 @@ export function refineWithAllStars(
   let t = tol;
   let result: { matrix: Affine2x3; pairs: number; rmsPx: number } | null = null;
   for (let round = 0; round < REFINE_ROUNDS; round++) {
-    const cand: { m: number; r: number; d: number }[] = [];
-    movStars.forEach((s, m) => {
-      const { k, d } = grid.nearest(M[0] * s.x + M[1] * s.y + M[2], M[3] * s.x + M[4] * s.y + M[5], t);
-      if (k >= 0) cand.push({ m, r: k, d });
-    });
-    cand.sort((a, b) => a.d - b.d || a.m - b.m);
-    const usedRef = new Set<number>();
-    const src: number[] = [];
-    const dst: number[] = [];
-    for (const c of cand) {
-      if (usedRef.has(c.r)) continue;
-      usedRef.add(c.r);
-      src.push(movStars[c.m].x, movStars[c.m].y);
-      dst.push(refStars[c.r].x, refStars[c.r].y);
-    }
+    const { src, dst } = pairStars(M, movStars, refStars, grid, t);
     if (src.length < 6) break;
     // an affine fit needs more support than a similarity: fall back to the similarity below 10 pairs
     const fit = fitModel(model === 'affine' && src.length >= 20 ? 'affine' : 'similarity', src, dst, null, allowRotation);
