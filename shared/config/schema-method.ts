@@ -142,7 +142,7 @@ export const METHOD_ENTRIES = [
     'Weight of the background penalty in STRUCTURE tiles.',
     'Gewicht des Hintergrundabzugs in STRUCTURE-Kacheln.'),
 
-  oneOf('synthetic.weighting', 'global', ['global', 'tile_weighted'], 'P9',
+  oneOf('synthetic.weighting', 'tile_weighted', ['global', 'tile_weighted'], 'P9 [DIFF: global]',
     'How synthetic frames weight their cluster members: global frame weights or per-tile weights.',
     'Wie synthetische Frames ihre Clustermitglieder gewichten: globale Frame- oder Kachelgewichte.'),
   int('synthetic.frames_min', 5, { min: 1 }, 'P9',

@@ -26,6 +26,13 @@ export interface TileRecord {
   readonly width: number;
   readonly height: number;
   readonly clusterIds: number[];
+  /**
+   * [DIFF] Per eligible cluster (aligned with clusterIds): U_kt = sum over its frames of W[f,t]
+   * (channel mean in the strict profile). P11 weights the cluster stacks of this tile by it, so the
+   * full-mode result keeps the tile weights (without it the clusters were combined by global quality
+   * only, and the M bench set came out 1 % wider than the plain mean).
+   */
+  readonly clusterWeightSums?: number[];
   readonly sha256: string;
   readonly diagnostics: TileDiagnostics;
 }
@@ -107,11 +114,26 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     width: tile.width,
     height: tile.height,
     clusterIds: [...result.clusterIds],
+    ...(inputs.clusters ? { clusterWeightSums: clusterWeightSums(W, inputs.clusters.labels, result.clusterIds) } : {}),
     sha256: sha256OfBytes(env.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength)),
     diagnostics: result.diagnostics,
   };
   await writeJson(env.fs, out.record, record);
   return record;
+}
+
+/** U_kt = sum_{f in k} W[f,t] over valid positive weights, channel-averaged. */
+export function clusterWeightSums(W: readonly Float32Array[], labels: ArrayLike<number>, clusterIds: readonly number[]): number[] {
+  return clusterIds.map((k) => {
+    let s = 0;
+    for (const w of W) {
+      for (let f = 0; f < w.length; f++) {
+        const v = w[f];
+        if (labels[f] === k && Number.isFinite(v) && v > 0) s += v;
+      }
+    }
+    return s / W.length;
+  });
 }
 
 export async function readTileRecord(ctx: RunContext, t: number): Promise<TileRecord> {

@@ -87,7 +87,7 @@ describe('PRESETS', () => {
       'data.color_mode': 'MONO',
       'assumptions.frames_reduced_threshold': 150,
       'tile.star_min_count': 8,
-      'synthetic.weighting': 'tile_weighted',
+      // synthetic.weighting: tile_weighted is the default now [DIFF], so it is no difference
       'global_metrics.adaptive_weights': true,
     });
     expect(diff('small-n')).toEqual({
@@ -101,7 +101,7 @@ describe('PRESETS', () => {
       'stacking.method': 'average',
     });
     const st = diff('smart-telescope');
-    expect(Object.keys(st)).toHaveLength(22);
+    expect(Object.keys(st)).toHaveLength(21);
     expect(st['synthetic.clustering.cluster_count_range']).toEqual([3, 12]);
     expect(st['registration.reject_shift_px_min']).toBe(100);
   });
