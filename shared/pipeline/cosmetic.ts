@@ -38,11 +38,11 @@ function sameColourBackground(d: Float32Array, w: number, i: number, scratch: Fl
   return n === 0 ? Number.NaN : medianInPlace(scratch.subarray(0, n));
 }
 
-/** The mosaic with isolated bright pixels replaced by their same-colour background (a copy). */
-export function suppressIsolatedPixels(mosaic: Float32Array, w: number, h: number): { data: Float32Array; replaced: number } {
+/** Isolated bright pixels of a mosaic and their replacement values; reads `mosaic` only. */
+function findIsolatedPixels(mosaic: Float32Array, w: number, h: number): { index: number[]; value: number[] } {
   if (mosaic.length !== w * h) throw new RangeError(`suppressIsolatedPixels: ${mosaic.length} values for ${w}x${h}`);
-  const out = mosaic.slice();
-  if (w < 5 || h < 5) return { data: out, replaced: 0 };
+  const found = { index: [] as number[], value: [] as number[] };
+  if (w < 5 || h < 5) return found;
   const scratch = new Float64Array(8);
   // noise of the excess over the same-colour background, from a sparse regular sample
   const sample: number[] = [];
@@ -53,12 +53,11 @@ export function suppressIsolatedPixels(mosaic: Float32Array, w: number, h: numbe
       if (e === e) sample.push(e);
     }
   }
-  if (sample.length < 16) return { data: out, replaced: 0 };
+  if (sample.length < 16) return found;
   const centre = medianInPlace(Float64Array.from(sample));
   const sigma = MAD_TO_SIGMA * medianInPlace(Float64Array.from(sample, (v) => Math.abs(v - centre)));
-  if (!(sigma > 0)) return { data: out, replaced: 0 };
+  if (!(sigma > 0)) return found;
   const floor = ISOLATED_MIN_SIGMA * sigma;
-  let replaced = 0;
   for (let y = 2; y < h - 2; y++) {
     for (let x = 2; x < w - 2; x++) {
       const i = y * w + x;
@@ -78,10 +77,28 @@ export function suppressIsolatedPixels(mosaic: Float32Array, w: number, h: numbe
         }
       }
       if (n > 0 && s / n < ISOLATED_NEIGHBOUR_SHARE * e) {
-        out[i] = b;
-        replaced++;
+        found.index.push(i);
+        found.value.push(b);
       }
     }
   }
-  return { data: out, replaced };
+  return found;
+}
+
+/** The mosaic with isolated bright pixels replaced by their same-colour background (a copy). */
+export function suppressIsolatedPixels(mosaic: Float32Array, w: number, h: number): { data: Float32Array; replaced: number } {
+  const { index, value } = findIsolatedPixels(mosaic, w, h);
+  const data = mosaic.slice();
+  index.forEach((i, k) => (data[i] = value[k]));
+  return { data, replaced: index.length };
+}
+
+/**
+ * The same replacement applied to `mosaic` itself (detection sees only the original values, so the
+ * result equals suppressIsolatedPixels'); returns the count. Saves a frame-sized copy in P6.
+ */
+export function suppressIsolatedPixelsInPlace(mosaic: Float32Array, w: number, h: number): number {
+  const { index, value } = findIsolatedPixels(mosaic, w, h);
+  index.forEach((i, k) => (mosaic[i] = value[k]));
+  return index.length;
 }

@@ -2,7 +2,7 @@ import { readFitsImage } from '../../fits/reader';
 import { luminanceY, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
 import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
-import { suppressIsolatedPixels } from '../cosmetic';
+import { suppressIsolatedPixelsInPlace } from '../cosmetic';
 import { measureLocalMetrics, subplaneBox, type TileMetrics } from '../local-metrics';
 import { normalizeFrame } from '../normalize';
 import { loadRunContext, type RunContext } from '../run/run-context';
@@ -90,15 +90,6 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
     skipped = match.skipped;
   }
 
-  // OSC: hot pixels become star-like 2x2 blocks on the sliding-mean Y; measure on a cleaned copy
-  const measured = ctx.layout.colorMode === 'OSC' ? { ...canvas, data: suppressIsolatedPixels(canvas.data, canvas.width, canvas.height).data } : canvas;
-  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(measured, ctx.layout.colorMode) };
-  const boxes = tileBoxes(plan);
-  const tileOffsets = grid ? boxes.map((b) => luminanceOffsetOverBox(offsets, grid as CellGrid, b, ctx.layout)) : undefined;
-  const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
-  const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
-  const channelTiles = strict ? channelLocalMetrics(measured, ctx, plan, boxes, offsets, grid) : undefined;
-
   let validPixels = 0;
   for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] === canvas.data[i]) validPixels++;
   const store = await env.fs.open(storePath(ctx), 'r+');
@@ -108,6 +99,16 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   } finally {
     await store.close();
   }
+
+  // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
+  // star-like 2x2 blocks on the sliding-mean Y, so they are suppressed (in place: no second frame)
+  if (ctx.layout.colorMode === 'OSC') suppressIsolatedPixelsInPlace(canvas.data, canvas.width, canvas.height);
+  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(canvas, ctx.layout.colorMode) };
+  const boxes = tileBoxes(plan);
+  const tileOffsets = grid ? boxes.map((b) => luminanceOffsetOverBox(offsets, grid as CellGrid, b, ctx.layout)) : undefined;
+  const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
+  const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
+  const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
   const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
   await writeJson(env.fs, out.record, record);
   return record;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISOLATED_MIN_SIGMA, suppressIsolatedPixels } from '../../../shared/pipeline/cosmetic';
+import { ISOLATED_MIN_SIGMA, suppressIsolatedPixels, suppressIsolatedPixelsInPlace } from '../../../shared/pipeline/cosmetic';
 import { gaussianSource, mulberry32 } from '../../../shared/util/seed';
 
 const W = 64;
@@ -64,5 +64,17 @@ describe('suppressIsolatedPixels (OSC hot pixels before measuring)', () => {
     expect(r.replaced).toBe(1);
     expect(suppressIsolatedPixels(new Float32Array(16), 4, 4).replaced).toBe(0);
     expect(() => suppressIsolatedPixels(new Float32Array(10), 4, 4)).toThrow(/10 values for 4x4/);
+  });
+
+  it('in place gives exactly the copy\'s result, even for neighbouring hot pixels', () => {
+    const d = mosaic([{ x: 20, y: 14, peak: 2, fwhm: 1.6 }]);
+    d[20 * W + 30] = 3;
+    d[20 * W + 32] = 2.5; // same colour, two pixels away: detection must see the original values
+    d[30 * W + 11] = 4;
+    const copy = suppressIsolatedPixels(d, W, H);
+    const inPlace = d.slice();
+    expect(suppressIsolatedPixelsInPlace(inPlace, W, H)).toBe(copy.replaced);
+    expect(copy.replaced).toBeGreaterThanOrEqual(2);
+    expect(Array.from(inPlace)).toEqual(Array.from(copy.data));
   });
 });
