@@ -23,17 +23,22 @@ function naivePixels(img: Image, layout: ColourLayout, c: number, box: Box): Arr
 
 const layouts: ColourLayout[] = [{ colorMode: 'MONO' }, { colorMode: 'RGB' }, ...BAYER_PATTERNS.map((pattern) => ({ colorMode: 'OSC' as const, pattern }))];
 
+/** width, height, box x0, y0, w, h (partly outside the image or empty) and a colour layout. */
+const imageBoxCase = [
+  fc.integer({ min: 1, max: 9 }),
+  fc.integer({ min: 1, max: 7 }),
+  fc.integer({ min: -2, max: 9 }),
+  fc.integer({ min: -2, max: 7 }),
+  fc.integer({ min: 0, max: 10 }),
+  fc.integer({ min: 0, max: 8 }),
+  fc.constantFrom(...layouts),
+] as const;
+
 describe('forEachColourRun', () => {
   it('visits exactly the pixels of colour c in the box, in row-major order, for every layout and box', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 9 }),
-        fc.integer({ min: 1, max: 7 }),
-        fc.integer({ min: -2, max: 9 }),
-        fc.integer({ min: -2, max: 7 }),
-        fc.integer({ min: 0, max: 10 }),
-        fc.integer({ min: 0, max: 8 }),
-        fc.constantFrom(...layouts),
+        ...imageBoxCase,
         (width, height, bx, by, bw, bh, layout) => {
           const planes = layout.colorMode === 'RGB' ? 3 : 1;
           const img: Image = { width, height, planes, data: new Float32Array(width * height * planes) };
@@ -75,13 +80,7 @@ describe('colourRuns', () => {
   it('lists the same runs as forEachColourRun, as quadruples, for every layout and box', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 9 }),
-        fc.integer({ min: 1, max: 7 }),
-        fc.integer({ min: -2, max: 9 }),
-        fc.integer({ min: -2, max: 7 }),
-        fc.integer({ min: 0, max: 10 }),
-        fc.integer({ min: 0, max: 8 }),
-        fc.constantFrom(...layouts),
+        ...imageBoxCase,
         (width, height, bx, by, bw, bh, layout) => {
           const planes = layout.colorMode === 'RGB' ? 3 : 1;
           const img: Image = { width, height, planes, data: new Float32Array(width * height * planes) };
