@@ -11,7 +11,12 @@ import { registerTaskHandler } from '../../../../shared/pipeline/tasks/registry'
 import type { TaskUnit } from '../../../../shared/pipeline/tasks/executor';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tc-runtime-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const opened: Runtime[] = [];
+// events are appended in the background: remove the folder only once every log is on disk
+afterAll(async () => {
+  await Promise.all(opened.map((rt) => rt.events.flush()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 // a real task handler in the real registry: it records the order in which units ran
 const ran: number[] = [];
@@ -29,6 +34,7 @@ async function runtime(name: string): Promise<{ rt: Runtime; eventsPath: string;
   const events = await EventLog.open(fs, eventsPath, 'r');
   // runUnitStages reads only host.executor, state, events and signal; the rest of a Runtime is not needed here
   const rt = { host: { fs, executor: new InProcessExecutor(fs) }, state, events } as unknown as Runtime;
+  opened.push(rt);
   return { rt, eventsPath, state };
 }
 
