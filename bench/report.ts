@@ -82,6 +82,10 @@ export function evaluateTargets(all: readonly SetResult[]): BenchDocument['targe
       met: growth <= 1.1,
     });
   }
+  for (const s of sets) {
+    if (s.width * s.height < 20e6) continue;
+    out.push({ target: `${s.set}: peak memory <= 2 GiB with defaults`, measured: `${int(s.ours.peakRssSumMb)} MiB (sum of the processes' peaks; 2 GiB = 2048 MiB)`, met: s.ours.peakRssSumMb <= 2048 });
+  }
   const m = sets.find((s) => s.set === 'M');
   if (m && m.ratios) {
     out.push({ target: 'M wall time <= Siril', measured: `${f2(m.ratios.wall)}x Siril (${f1(m.ours.wallS)} s vs ${'wallS' in m.siril ? f1(m.siril.wallS) : '?'} s)`, met: m.ratios.wall <= 1 });
