@@ -533,6 +533,11 @@ export const QUALITY_CONFIGS: Readonly<Record<string, string>> = {
   // the defaults with the global weight switched off (G ~ 1)
   'flatG': `global_metrics:\n  weight_exponent_scale: 0.01\n`,
   'k_local-1': `local_metrics:\n  weight_exponent_scale: 1\n`,
+  // diagnostics: (nearly) equal weights, with and without pixel rejection; with equal weights and no
+  // rejection TBQR must reproduce the mean stack, so any SNR gap left there is not the weights'
+  equal: `global_metrics:\n  weight_exponent_scale: 0.001\nlocal_metrics:\n  weight_exponent_scale: 0.001\n`,
+  'equal-average': `global_metrics:\n  weight_exponent_scale: 0.001\nlocal_metrics:\n  weight_exponent_scale: 0.001\nstacking:\n  method: average\n`,
+  'k_local-1-average': `stacking:\n  method: average\n`,
 };
 
 const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
