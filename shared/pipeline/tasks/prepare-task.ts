@@ -1,4 +1,7 @@
 import { readFitsImage } from '../../fits/reader';
+import type { FitsCard } from '../../fits/types';
+import { writeFitsImage } from '../../fits/writer';
+import type { FileSystem } from '../../io/file-system';
 import { luminanceY, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
 import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
@@ -99,6 +102,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   } finally {
     await store.close();
   }
+  if (cfg.output.write_registered_frames) await writeRegisteredFrame(env.fs, ctx, f, canvas);
 
   // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
   // star-like 2x2 blocks on the sliding-mean Y, so they are suppressed (in place: no second frame)
@@ -112,6 +116,32 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
   await writeJson(env.fs, out.record, record);
   return record;
+}
+
+/**
+ * output.write_registered_frames (METHOD.md P6.6): the frame as it enters the stack (calibrated,
+ * normalized, warped onto the canvas, local background matched) as float32 FITS, NaN where it
+ * has no data, under the input file's name. [DIFF: METHOD puts them in work/registered/, which a
+ * successful run deletes; RUN_DIR/registered/ keeps them for the user (Siril's r_ frames).]
+ */
+async function writeRegisteredFrame(fs: FileSystem, ctx: RunContext, f: number, canvas: Image): Promise<void> {
+  const frame = ctx.manifest.frames[f];
+  const cards: FitsCard[] = [];
+  if (frame.exposure_s !== null) cards.push({ key: 'EXPTIME', value: frame.exposure_s, type: 'float', comment: 'exposure of the input frame [s]' });
+  if (frame.date_obs) cards.push({ key: 'DATE-OBS', value: frame.date_obs, type: 'string' });
+  if (ctx.layout.colorMode === 'OSC' && ctx.layout.pattern) cards.push({ key: 'BAYERPAT', value: ctx.layout.pattern, type: 'string' });
+  const dir = ctx.paths.file('registered');
+  await fs.mkdirp(dir);
+  await writeFitsImage(fs, fs.join(dir, registeredFrameName(frame.name)), canvas, {
+    bitpix: -32,
+    cards,
+    history: [`Tile Compile: ${frame.name} registered onto the reference canvas, divided by its background (sky = 1), local background matched; NaN = no data`],
+  });
+}
+
+/** The file name of a registered frame: the input's name with a .fits extension (compressed inputs are written plain). */
+export function registeredFrameName(inputName: string): string {
+  return inputName.replace(/\.(fits?|fts)(\.fz)?$/i, '') + '.fits';
 }
 
 /**

@@ -3,10 +3,11 @@
  * truncated frame and a frame of another size: an independent reader (Debian's astropy, in a real
  * child process) reads stack.fits; events.jsonl validates against the contract; frames.json has a
  * row for every input frame, exclusions with a closed-list code, and W > 0 wherever a usable frame
- * has data.
+ * has data. With output.write_registered_frames every usable frame is also written, registered,
+ * to registered/<name>.fits.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, makeTempDir, readEvents, removeTempDirs, runCli, synthSet, TINY_SET, writeConfig, type CliResult } from '../../fixtures/pipeline-sets';
@@ -69,7 +70,7 @@ beforeAll(async () => {
   await cp(join(other, 'light_00001.fits'), join(lights, 'light_00025.fits'));
   const whole = await readFile(join(good, 'light_00003.fits'));
   await writeFile(join(lights, 'light_00026.fits'), whole.subarray(0, whole.length - 2880));
-  const config = await writeConfig(root, 'runtime:\n  allow_emergency_mode: true\n');
+  const config = await writeConfig(root, 'runtime:\n  allow_emergency_mode: true\noutput:\n  write_registered_frames: true\n');
   dir = join(root, 'run');
   result = await runCli(['run', lights, '--out', dir, '--config', config, '--workers', '2']);
 }, 120_000);
@@ -154,5 +155,19 @@ describe('an OSC run with a truncated frame and a frame of another size', () => 
       }
     }
     expect(withData).toBeGreaterThan(0.9 * N * T);
+  });
+
+  it('writes each usable frame as it enters the stack to registered/<name>.fits: float32 CFA mosaic on the canvas, NaN where it has no data', async () => {
+    const names = (await readdir(join(dir, 'registered'))).sort();
+    expect(names).toEqual(Array.from({ length: 24 }, (_, i) => `light_${String(i + 1).padStart(5, '0')}.fits`));
+    const [hdu] = JSON.parse(execFileSync(PYTHON, ['-c', READER, join(dir, 'registered', 'light_00007.fits')], { encoding: 'utf8' })) as Hdu[];
+    expect(hdu.bitpix).toBe(-32);
+    expect(hdu.shape).toEqual([80, 96]);
+    expect(hdu.keys).toEqual(expect.arrayContaining(['BAYERPAT', 'EXPTIME', 'DATE-OBS']));
+    expect(hdu.history.join(' ')).toContain('registered onto the reference canvas');
+    // normalized by the background: the sky sits near 1, and a frame shifted by the synth's dither
+    // leaves part of the canvas without data (NaN, never a silent 0)
+    expect(hdu.max).toBeGreaterThan(1);
+    expect(hdu.finite).toBeGreaterThan(0.8 * 96 * 80);
   });
 });
