@@ -40,6 +40,11 @@ export function tileClusterWeights(wk: ArrayLike<number> | null, sums: readonly 
   return Float64Array.from(sums, (u, k) => (wk ? wk[k] : 1) * u);
 }
 
+/** Copies a band of finished canvas rows (p planes) into a planes x H x W canvas. */
+export function placeBand(dst: Float32Array, band: RowBand, p: number, W: number, H: number): void {
+  for (let c = 0; c < p; c++) dst.set(band.data.subarray(c * band.height * W, (c + 1) * band.height * W), (c * H + band.y0) * W);
+}
+
 export async function assembleTiles(
   rt: Runtime,
   plan: RunPlan,
@@ -60,9 +65,7 @@ export async function assembleTiles(
   const mean = new Float32Array(planes * W * H);
   const coverage = new Float32Array(W * H);
 
-  const place = (dst: Float32Array, band: RowBand, p: number) => {
-    for (let c = 0; c < p; c++) dst.set(band.data.subarray(c * band.height * W, (c + 1) * band.height * W), (c * H + band.y0) * W);
-  };
+  const place = (dst: Float32Array, band: RowBand, p: number) => placeBand(dst, band, p, W, H);
 
   for (const t of grid.tiles) {
     const rec = records[t.id];

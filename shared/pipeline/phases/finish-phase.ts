@@ -52,6 +52,12 @@ export function imageFwhm(img: Image, topK: number, seedsFrom?: Image): number |
   return measureFrameStars(lum.data, lum.width, lum.height, stars).fwhm;
 }
 
+/** B[f,c] of the usable frames per colour: what P12 scales the stacked (normalized) data back by. */
+export function usableBackgrounds(colorMode: string, plan: RunPlan, measures: ReadonlyMap<number, MeasureRecord>): number[][] {
+  const nColours = colorMode === 'MONO' ? 1 : 3;
+  return Array.from({ length: nColours }, (_, c) => plan.usable.map((f) => measures.get(f)?.background[c] ?? Number.NaN));
+}
+
 export async function finishRun(
   rt: Runtime,
   plan: RunPlan,
@@ -65,8 +71,7 @@ export async function finishRun(
   const ctx = rt.ctx;
   const cfg = ctx.config;
   const colorMode = ctx.layout.colorMode;
-  const nColours = colorMode === 'MONO' ? 1 : 3;
-  const backgrounds = Array.from({ length: nColours }, (_, c) => plan.usable.map((f) => measures.get(f)?.background[c] ?? Number.NaN));
+  const backgrounds = usableBackgrounds(colorMode, plan, measures);
   const finished = finishImage(
     { stacked: assembled.result, colorMode, bayerPattern: ctx.layout.pattern, backgrounds, coverage: assembled.coverage, nUsable: plan.usable.length },
     cfg,

@@ -39,7 +39,8 @@ import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
 import { finishRegistration } from '../phases/registration-phase';
 import { clusterPhase, computeLocalWeightsPhase, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
 import { assembleTiles } from '../phases/assemble-phase';
-import { finishRun } from '../phases/finish-phase';
+import { finishRun, usableBackgrounds } from '../phases/finish-phase';
+import { writeSyntheticFrames } from '../phases/synthetic-output';
 import { buildMasters } from '../phases/calibration-phase';
 import { calibrationEnabled } from '../tasks/calibrate';
 
@@ -515,6 +516,11 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       ['preview', 'result/preview.png'],
     ] as const) {
       if (await fs.exists(ctx.paths.file(rel))) events.emit({ type: 'artifact', kind, path: rel, mime: rel.endsWith('.png') ? 'image/png' : 'application/fits' });
+    }
+    if (ctx.config.output.write_synthetic && clusterInfo) {
+      const sizes = clusterIds.map((id) => clusterInfo.labels.filter((l) => l === id).length);
+      const paths = await writeSyntheticFrames(rt, plan, clusterIds, sizes, usableBackgrounds(ctx.layout.colorMode, plan, measures), assembled.coverage);
+      for (const rel of paths) events.emit({ type: 'artifact', kind: 'synthetic', path: rel, mime: 'application/fits' });
     }
     return { summary: { valid_pixels: r.finished.validPixels, fwhm_result: r.fwhmResult, fwhm_mean: r.fwhmMean }, result: r };
   });

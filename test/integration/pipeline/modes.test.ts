@@ -5,11 +5,14 @@
  * final stack). Tiny frames (96×80) keep 220 frames fast.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, makeTempDir, readEvents, removeTempDirs, runCli, synthSet, TINY_SET, writeConfig, type RunEventLine } from '../../fixtures/pipeline-sets';
 import { checkEventLog } from './run-checks';
+import { readFitsImage } from '../../../shared/fits/reader';
+import { median } from '../../../shared/image/stats';
+import { nodeFileSystem } from '../../../electron/host/node-file-system';
 
 let root: string;
 
@@ -86,7 +89,9 @@ describe('220 frames (N >= 200)', () => {
   it('run in full mode: clustering, synthetic frames per cluster and the final stack', async () => {
     const lights = await synthSet({ ...TINY_SET, frames: 220 });
     const dir = join(root, 'full');
-    const r = await runCli(['run', lights, '--out', dir]);
+    // defaults, plus the synthetic frames written out (an output only: the stack is the same)
+    const config = await writeConfig(root, 'output:\n  write_synthetic: true\n');
+    const r = await runCli(['run', lights, '--out', dir, '--config', config]);
     expect([0, 3], r.stderr).toContain(r.code);
     const facts = await checkEventLog(dir, { complete: true });
     expect(facts.runFinished[0]).toMatchObject({ emergency: false, exit_code: r.code });
@@ -104,5 +109,16 @@ describe('220 frames (N >= 200)', () => {
     expect(clustering.eligible.length).toBeGreaterThan(0);
     const finalStack = events.find((e) => e.type === 'phase_finished' && e.phase === 'final_stack') as { summary?: { clusters?: number } } | undefined;
     expect(finalStack?.summary?.clusters).toBe(clustering.eligible.length);
+
+    // output.write_synthetic: one finished synthetic frame per eligible cluster, on the result's scale
+    const synthetic = (await readdir(join(dir, 'result', 'synthetic'))).sort();
+    expect(synthetic).toEqual(clustering.eligible.map((id) => `synthetic_${id}.fits`).sort());
+    const stack = (await readFitsImage(nodeFileSystem, join(dir, 'result', 'stack.fits'))).image;
+    const sky = median(stack.data);
+    for (const name of synthetic) {
+      const img = (await readFitsImage(nodeFileSystem, join(dir, 'result', 'synthetic', name))).image;
+      expect([img.width, img.height, img.planes]).toEqual([stack.width, stack.height, stack.planes]);
+      expect(Math.abs(median(img.data) / sky - 1), name).toBeLessThan(0.02);
+    }
   }, 150_000);
 });
