@@ -1,4 +1,5 @@
-import { medianInPlace, MAD_TO_SIGMA } from '../image/stats';
+import { bayerColorAt, type BayerPattern, type Image } from '../image/image';
+import { medianAndSigmaMad, medianInPlace, MAD_TO_SIGMA } from '../image/stats';
 
 /**
  * [EXT] Isolated-pixel suppression on a normalized CFA mosaic, for measuring only (P6.5 local
@@ -101,4 +102,74 @@ export function suppressIsolatedPixelsInPlace(mosaic: Float32Array, w: number, h
   const { index, value } = findIsolatedPixels(mosaic, w, h);
   index.forEach((i, k) => (mosaic[i] = value[k]));
   return index.length;
+}
+
+/**
+ * Cosmetic correction [REF] (P12.3 on the result; with stacking.per_frame_cosmetic_correction also
+ * per frame after calibration, P1): a pixel above median + k*sigma_MAD with at most 1 of its 8
+ * neighbours above median + (k/2)*sigma_MAD is an isolated hot pixel and becomes the mean of the
+ * valid pixels at distance 2 (x+-2, y+-2). Statistics per plane, or per CFA colour for a mosaic with
+ * `cfa` (distance 2 keeps the CFA colour). Decisions read the uncorrected image: the corrections of
+ * a plane are collected first and written after its scan, so the image is changed in place with no
+ * second frame in memory (per-frame use in the workers). Returns the number of corrected pixels.
+ */
+export function hotPixelCorrectionInPlace(image: Image, sigmaK: number, cfa?: BayerPattern): number {
+  const { width: w, height: h, planes } = image;
+  const np = w * h;
+  const groups = cfa && planes === 1 ? 3 : 1;
+  const groupOf = (x: number, y: number) => (groups === 1 ? 0 : bayerColorAt(cfa!, x, y));
+  const gather = new Float32Array(groups === 1 ? 0 : np);
+  let corrected = 0;
+  for (let c = 0; c < planes; c++) {
+    const plane = image.data.subarray(c * np, (c + 1) * np);
+    const hot = new Float64Array(groups);
+    const warm = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) {
+      let vals: Float32Array;
+      // medianAndSigmaMad reads a typed array without reordering or copying it
+      if (groups === 1) vals = plane;
+      else {
+        let n = 0;
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (bayerColorAt(cfa!, x, y) === g) gather[n++] = plane[y * w + x];
+        vals = gather.subarray(0, n);
+      }
+      const { median: m, sigma } = medianAndSigmaMad(vals);
+      hot[g] = m + sigmaK * sigma;
+      warm[g] = m + (sigmaK / 2) * sigma;
+    }
+    const fixAt: number[] = [];
+    const fixTo: number[] = [];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = plane[y * w + x];
+        if (!(v > hot[groupOf(x, y)])) continue;
+        let warmNeighbours = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            const yy = y + dy;
+            if ((dx === 0 && dy === 0) || xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+            if (plane[yy * w + xx] > warm[groupOf(xx, yy)]) warmNeighbours++;
+          }
+        }
+        if (warmNeighbours > 1) continue;
+        let s = 0;
+        let n = 0;
+        for (const [xx, yy] of [[x - 2, y], [x + 2, y], [x, y - 2], [x, y + 2]]) {
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const u = plane[yy * w + xx];
+          if (Number.isFinite(u)) {
+            s += u;
+            n++;
+          }
+        }
+        if (n === 0) continue;
+        fixAt.push(y * w + x);
+        fixTo.push(s / n);
+      }
+    }
+    for (let i = 0; i < fixAt.length; i++) plane[fixAt[i]] = fixTo[i];
+    corrected += fixAt.length;
+  }
+  return corrected;
 }

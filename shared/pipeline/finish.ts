@@ -1,5 +1,6 @@
 import { bayerColorAt, type BayerPattern, type Image } from '../image/image';
-import { median, medianAndSigmaMad } from '../image/stats';
+import { median } from '../image/stats';
+import { hotPixelCorrectionInPlace } from './cosmetic';
 
 /**
  * P12 finish (METHOD.md): scale by B_out, bilinear debayer, optional cosmetic correction, validity
@@ -82,60 +83,11 @@ export function debayerBilinear(mosaic: Float32Array, width: number, height: num
 }
 
 /**
- * Cosmetic correction [REF]: a pixel above median + k*sigma_MAD with at most 1 of its 8 neighbours
- * above median + (k/2)*sigma_MAD is an isolated hot pixel and becomes the mean of the (valid) pixels
- * at distance 2 (x+-2, y+-2). Statistics per plane, or per CFA colour for a mosaic with `cfa`
- * (distance 2 keeps the CFA colour). Decisions read the uncorrected image.
+ * P12.3 cosmetic correction on a copy of the image (the rule: hotPixelCorrectionInPlace).
  */
 export function cosmeticCorrection(image: Image, sigmaK: number, cfa?: BayerPattern): { image: Image; corrected: number } {
-  const { width: w, height: h, planes } = image;
-  const np = w * h;
-  const data = image.data.slice();
-  let corrected = 0;
-  for (let c = 0; c < planes; c++) {
-    const plane = image.data.subarray(c * np, (c + 1) * np);
-    const groups = cfa && planes === 1 ? 3 : 1;
-    const hot = new Float64Array(groups);
-    const warm = new Float64Array(groups);
-    for (let g = 0; g < groups; g++) {
-      const vals: number[] = [];
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (groups === 1 || bayerColorAt(cfa!, x, y) === g) vals.push(plane[y * w + x]);
-      const { median: m, sigma } = medianAndSigmaMad(vals);
-      hot[g] = m + sigmaK * sigma;
-      warm[g] = m + (sigmaK / 2) * sigma;
-    }
-    const groupOf = (x: number, y: number) => (groups === 1 ? 0 : bayerColorAt(cfa!, x, y));
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const v = plane[y * w + x];
-        if (!(v > hot[groupOf(x, y)])) continue;
-        let warmNeighbours = 0;
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const xx = x + dx;
-            const yy = y + dy;
-            if ((dx === 0 && dy === 0) || xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-            if (plane[yy * w + xx] > warm[groupOf(xx, yy)]) warmNeighbours++;
-          }
-        }
-        if (warmNeighbours > 1) continue;
-        let s = 0;
-        let n = 0;
-        for (const [xx, yy] of [[x - 2, y], [x + 2, y], [x, y - 2], [x, y + 2]]) {
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-          const u = plane[yy * w + xx];
-          if (Number.isFinite(u)) {
-            s += u;
-            n++;
-          }
-        }
-        if (n === 0) continue;
-        data[c * np + y * w + x] = s / n;
-        corrected++;
-      }
-    }
-  }
-  return { image: { width: w, height: h, planes, data }, corrected };
+  const copy = { width: image.width, height: image.height, planes: image.planes, data: image.data.slice() };
+  return { image: copy, corrected: hotPixelCorrectionInPlace(copy, sigmaK, cfa) };
 }
 
 /** Coverage threshold of P12.4: max(1, ceil(min_coverage_fraction*N)). */

@@ -1,5 +1,6 @@
 import type { Image } from '../../image/image';
 import { applyCalibration, type Masters } from '../calibration';
+import { hotPixelCorrectionInPlace } from '../cosmetic';
 import type { RunContext } from '../run/run-context';
 import { readFloat32 } from '../run/run-files';
 
@@ -34,7 +35,16 @@ export function calibrationEnabled(ctx: RunContext): boolean {
   return c.use_bias || c.use_dark || c.use_flat;
 }
 
+/**
+ * The frame as both passes use it: masters applied, then the optional per-frame hot-pixel fix
+ * (stacking.per_frame_cosmetic_correction, the P12.3 rule per CFA colour) in place on the decoded
+ * copy; the input file is never touched.
+ */
 export async function calibrateFrame(ctx: RunContext, raw: Image): Promise<Image> {
-  if (!calibrationEnabled(ctx)) return raw;
-  return applyCalibration(raw, await loadMasters(ctx), ctx.config.calibration.flat_min);
+  const image = calibrationEnabled(ctx) ? applyCalibration(raw, await loadMasters(ctx), ctx.config.calibration.flat_min) : raw;
+  const s = ctx.config.stacking;
+  if (s.per_frame_cosmetic_correction) {
+    hotPixelCorrectionInPlace(image, s.per_frame_cosmetic_correction_sigma, ctx.layout.colorMode === 'OSC' ? (ctx.layout.pattern ?? undefined) : undefined);
+  }
+  return image;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISOLATED_MIN_SIGMA, suppressIsolatedPixels, suppressIsolatedPixelsInPlace } from '../../../shared/pipeline/cosmetic';
+import { hotPixelCorrectionInPlace, ISOLATED_MIN_SIGMA, suppressIsolatedPixels, suppressIsolatedPixelsInPlace } from '../../../shared/pipeline/cosmetic';
 import { gaussianSource, mulberry32 } from '../../../shared/util/seed';
 
 const W = 64;
@@ -76,5 +76,44 @@ describe('suppressIsolatedPixels (OSC hot pixels before measuring)', () => {
     expect(suppressIsolatedPixelsInPlace(inPlace, W, H)).toBe(copy.replaced);
     expect(copy.replaced).toBeGreaterThanOrEqual(2);
     expect(Array.from(inPlace)).toEqual(Array.from(copy.data));
+  });
+});
+
+describe('hotPixelCorrectionInPlace (P12.3 rule; per frame with stacking.per_frame_cosmetic_correction)', () => {
+  const image = (data: Float32Array) => ({ width: W, height: H, planes: 1, data });
+
+  it('replaces isolated hot pixels of a mosaic by the mean of their same-colour pixels at distance 2, in place', () => {
+    const d = mosaic([{ x: 20, y: 14, peak: 2, fwhm: 2.5 }]);
+    const before = d.slice();
+    d[30 * W + 40] = 5;
+    d[10 * W + 51] = 6;
+    const n = hotPixelCorrectionInPlace(image(d), 5, 'RGGB');
+    expect(n).toBe(2);
+    const at = (x: number, y: number) => (before[y * W + x - 2] + before[y * W + x + 2] + before[(y - 2) * W + x] + before[(y + 2) * W + x]) / 4;
+    expect(d[30 * W + 40]).toBeCloseTo(at(40, 30), 6);
+    expect(d[10 * W + 51]).toBeCloseTo(at(51, 10), 6);
+    // the star (its neighbours are warm too) and everything else are untouched
+    let changed = 0;
+    for (let i = 0; i < d.length; i++) if (d[i] !== before[i]) changed++;
+    expect(changed).toBe(2);
+  });
+
+  it('decides on the uncorrected values: two hot pixels two apart are both fixed from the originals', () => {
+    const d = mosaic([]);
+    d[20 * W + 30] = 4;
+    d[20 * W + 32] = 4;
+    const orig = d.slice();
+    expect(hotPixelCorrectionInPlace(image(d), 5, 'RGGB')).toBe(2);
+    // the left one's mean includes the right one's ORIGINAL (hot) value
+    const left = (orig[20 * W + 28] + orig[20 * W + 32] + orig[18 * W + 30] + orig[22 * W + 30]) / 4;
+    expect(d[20 * W + 30]).toBeCloseTo(left, 6);
+  });
+
+  it('corrects nothing in pure noise, and keeps NaN pixels NaN', () => {
+    const d = mosaic([], 3);
+    d[5 * W + 5] = Number.NaN;
+    const before = d.slice();
+    expect(hotPixelCorrectionInPlace(image(d), 5, 'RGGB')).toBe(0);
+    expect(Array.from(d)).toEqual(Array.from(before));
   });
 });
