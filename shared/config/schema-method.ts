@@ -120,7 +120,7 @@ export const METHOD_ENTRIES = [
   clampPair('local_metrics.clamp', [-3, 3], 'P7',
     'Range [lo, hi] the local quality is clipped to before exp.',
     'Bereich [lo, hi], auf den die lokale Qualität vor exp begrenzt wird.'),
-  num('local_metrics.weight_exponent_scale', 1, { min: 0, minOpen: true }, 'P7',
+  num('local_metrics.weight_exponent_scale', 1.5, { min: 0, minOpen: true }, 'P7',
     'k_local in L = exp(k * Q); larger values spread the tile weights further.',
     'k_local in L = exp(k * Q); größere Werte spreizen die Kachelgewichte stärker.'),
   num('local_metrics.z_floor_rel', 0.4, { min: 0, max: 1, maxOpen: true }, '0',

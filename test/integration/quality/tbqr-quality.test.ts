@@ -40,11 +40,11 @@ describe('TBQR against the equal-weight mean stack (defaults, varying seeing)', 
     expect(report.stars.faint).toBeGreaterThanOrEqual(20);
   });
 
-  it('lowers the median star FWHM by at least 8 % (measured 8.5 % here; issue 4 asks 10 %: see bench/QUALITY.md for the trade-off)', () => {
-    expect(report.fwhmGainPct).toBeGreaterThanOrEqual(8);
+  it('lowers the median star FWHM by at least 10 %, issue 4\'s bar (measured 12.1 % here)', () => {
+    expect(report.fwhmGainPct).toBeGreaterThanOrEqual(10);
   });
 
-  it('does not lower the faint point-source SNR against the mean stack (measured 1.06 here, 1.005-1.15 on the bench sets)', () => {
+  it('does not lower the faint point-source SNR against the mean stack (measured 1.10 here, 1.06-1.17 on the bench sets)', () => {
     expect(report.snrRatio).toBeGreaterThanOrEqual(1);
   });
 

@@ -125,13 +125,13 @@ describe('the local weight defaults', () => {
     });
   });
 
-  it('weight a tile about as FWHM^-2 (the SNR-optimal exponent) while the FWHM spread stays below the z floor, and type every tile STAR', () => {
+  it('weight a tile about as FWHM^-3 while the FWHM spread stays below the z floor, and type every tile STAR', () => {
     const rows = [3, 3.3, 3.6].map((fwhm) => tile({ fwhm, nstar: 0 }));
     const r = computeLocalWeights(oneTile(rows), ones(3), DEFAULT_LOCAL_WEIGHTS);
     expect(r.tileType).toEqual(['STAR']);
-    // ln L = 1 * 0.8 * -(F - 3.3)/(0.4 * 3.3) = -2 * relative deviation
-    expect(Math.log(r.L[0])).toBeCloseTo(2 * (0.3 / 3.3), 5);
-    expect(Math.log(r.L[2])).toBeCloseTo(-2 * (0.3 / 3.3), 5);
+    // ln L = 1.5 * 0.8 * -(F - 3.3)/(0.4 * 3.3) = -3 * relative deviation
+    expect(Math.log(r.L[0])).toBeCloseTo(3 * (0.3 / 3.3), 5);
+    expect(Math.log(r.L[2])).toBeCloseTo(-3 * (0.3 / 3.3), 5);
   });
 
   it('still gives a frame without any FWHM in a STAR tile the lowest quality', () => {
