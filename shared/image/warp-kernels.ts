@@ -20,7 +20,8 @@ const LUT_MASK = LUT_RES - 1;
  * view may be at most 2^21 px wide and high; warpRows checks it.
  */
 export const MAX_VIEW_SIDE = 2 ** (31 - LUT_BITS) - 8;
-const LANCZOS_LUT = buildLanczosLut();
+/** Row i*6 .. i*6+5: the weights of fraction i/LUT_RES (copied into the WebAssembly kernel). */
+export const LANCZOS_LUT = buildLanczosLut();
 
 function lanczos3(x: number): number {
   if (x === 0) return 1;
@@ -199,7 +200,8 @@ function lanczosTaps(d: Float32Array, r: number, xs: number, ys: number, wx: num
  * comparisons are combined with `&` (no branch) and min/max are computed only when acc is outside
  * all four, which is rare. Same result as clamping to the min/max: acc < min <=> acc < every
  * source. NaN: any NaN among the four has non-zero weight and made acc NaN, and a NaN acc fails
- * every comparison, so it falls through unchanged.
+ * every comparison and falls through; it is returned as the canonical NaN (Number.NaN), whatever
+ * the payload of the source NaN, so the WebAssembly kernel can give the same bytes.
  */
 function clamp2x2(acc: number, d: Float32Array, q: number, W: number): number {
   const p00 = d[q];
@@ -218,7 +220,7 @@ function clamp2x2(acc: number, d: Float32Array, q: number, W: number): number {
     if (p11 > hi) hi = p11;
     return hi;
   }
-  return acc;
+  return acc === acc ? acc : Number.NaN;
 }
 
 /**
@@ -305,7 +307,7 @@ function clamp2x2MinMax(acc: number, d: Float32Array, q: number, xs: number, ys:
   const p11 = d[q + ys + xs];
   if ((+(acc < p00) & +(acc < p10) & +(acc < p01) & +(acc < p11)) !== 0) return Math.min(p00, p10, p01, p11);
   if ((+(acc > p00) & +(acc > p10) & +(acc > p01) & +(acc > p11)) !== 0) return Math.max(p00, p10, p01, p11);
-  return acc;
+  return acc === acc ? acc : Number.NaN;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Image } from './image';
+import { lanczosCfaWasm, lanczosPlaneWasm } from './wasm/lanczos-wasm';
 import { bilinearRow, lanczosRow, lanczosRowCfa, MAX_VIEW_SIDE, sampleBilinearView, type View } from './warp-kernels';
 
 /**
@@ -12,6 +13,8 @@ import { bilinearRow, lanczosRow, lanczosRowCfa, MAX_VIEW_SIDE, sampleBilinearVi
  *   u_src = A*u + (A*o + t - o)/2 and re-interleaved, so an output pixel of phase o reads only
  *   phase-o inputs. The subplanes are addressed with strides, never copied.
  * Coverage is `!isNaN(out)`: uncovered pixels are NaN, never 0.
+ * Lanczos rows run in the WebAssembly SIMD kernel (wasm/lanczos-wasm.ts) where the runtime has it,
+ * else in the JS kernels of warp-kernels.ts: the same bytes either way.
  */
 
 /** x' = a*x + b*y + tx, y' = c*x + d*y + ty; maps canvas/reference -> moving-frame coordinates. */
@@ -20,6 +23,11 @@ export type Interpolation = 'lanczos3' | 'bilinear';
 export interface WarpOptions {
   /** Treat a 1-plane image as a Bayer mosaic: warp each CFA phase on its own. */
   readonly cfa?: boolean;
+  /**
+   * 'js' runs the JS sampling kernels even where the WebAssembly one is available (tests compare
+   * the two; the bytes are identical). Default 'auto'.
+   */
+  readonly kernels?: 'auto' | 'js';
 }
 
 /**
@@ -66,6 +74,7 @@ export function warpRows(
   const bandH = y1 - y0;
   const out = new Float32Array(outW * bandH * planes);
   const [a, b, tx, c, d, ty] = M;
+  const lanczosWasm = interp === 'lanczos3' && opts.kernels !== 'js';
 
   if (isIntegerTranslation(M, cfa)) {
     out.fill(Number.NaN);
@@ -86,6 +95,7 @@ export function warpRows(
   if (!cfa) {
     for (let p = 0; p < planes; p++) {
       const view: View = { data: src.data, base: p * W * H, xs: 1, ys: W, vw: W, vh: H };
+      if (lanczosWasm && lanczosPlaneWasm(view, M, out, p * bandH * outW, outW, y0, y1)) continue;
       for (let y = y0; y < y1; y++) {
         const o = (p * bandH + y - y0) * outW;
         if (interp === 'lanczos3') lanczosRow(view, out, o, outW, b * y + tx, d * y + ty, a, c);
@@ -112,6 +122,9 @@ export function warpRows(
       cx.push((a * ox + b * oy + tx - ox) / 2);
       cy.push((c * ox + d * oy + ty - oy) / 2);
     }
+  }
+  if (lanczosWasm && lanczosCfaWasm({ data: src.data, w: W, h: H, views, cx, cy }, M, out, outW, y0, y1)) {
+    return { width: outW, height: bandH, planes: 1, data: out };
   }
   for (let y = y0; y < y1; y++) {
     const oy = y & 1;

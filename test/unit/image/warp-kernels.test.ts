@@ -65,6 +65,22 @@ describe('lanczosRow', () => {
     expect(out[22]).not.toBeNaN();
   });
 
+  it('returns the canonical NaN (the bits of Number.NaN) whatever the payload of the NaN source', () => {
+    const w = 20;
+    const d = noisePlane(w * w, 7);
+    const bits = new Uint32Array(d.buffer);
+    bits[10 * w + 10] = 0xffc00000;
+    bits[10 * w + 12] = 0x7fc00123;
+    const out = new Float32Array(w);
+    lanczosRow(plainView(d, w, w), out, 0, w, 0.37, 9.41, 1, 0);
+    const canonical = new Uint32Array(Float32Array.of(Number.NaN).buffer)[0];
+    const outBits = new Uint32Array(out.buffer);
+    // sx = x + 0.37 in (7, 15): a NaN tap (x = 10 or 12) with weight, on the interior fast path
+    for (let x = 7; x <= 14; x++) expect(outBits[x]).toBe(canonical);
+    expect(out[6]).not.toBeNaN();
+    expect(out[15]).not.toBeNaN();
+  });
+
   it('clamps to the 2x2 nearest sources where the 36-tap sum overshoots a step', () => {
     const w = 20;
     const h = 12;
