@@ -103,12 +103,12 @@ export interface ValidityResult {
 }
 
 /** Invalid (non-finite, or coverage below the threshold) pixels become 0 or NaN. */
-export function applyValidity(image: Image, coverage: ArrayLike<number>, minCov: number, invalidValue: 'zero' | 'nan'): ValidityResult {
+export function applyValidity(image: Image, coverage: ArrayLike<number>, minCov: number, invalidValue: 'zero' | 'nan', inPlace = false): ValidityResult {
   const { width: w, height: h, planes } = image;
   const np = w * h;
   if (coverage.length !== np) throw new RangeError(`validity: coverage has ${coverage.length} pixels, image ${np}`);
   const fill = invalidValue === 'zero' ? 0 : Number.NaN;
-  const data = image.data.slice();
+  const data = inPlace ? image.data : image.data.slice();
   const mask = new Uint8Array(np);
   let validPixels = 0;
   for (let i = 0; i < np; i++) {
@@ -209,13 +209,13 @@ export function finishImage(input: FinishInput, cfg: FinishConfig): FinishResult
   let image = osc && cfg.debayer ? debayerBilinear(scaled.data, scaled.width, scaled.height, cfa!) : scaled;
   let cosmeticCorrected = 0;
   if (cfg.stacking.cosmetic_correction) {
-    const cc = cosmeticCorrection(image, cfg.stacking.cosmetic_correction_sigma, image.planes === 1 ? cfa : undefined);
-    image = cc.image;
-    cosmeticCorrected = cc.corrected;
+    cosmeticCorrected = hotPixelCorrectionInPlace(image, cfg.stacking.cosmetic_correction_sigma, image.planes === 1 ? cfa : undefined);
   }
   const minCov = minCoverage(cfg.output.min_coverage_fraction, input.nUsable);
-  const valid = applyValidity(image, input.coverage, minCov, cfg.output.invalid_value);
-  let mosaic = osc && cfg.debayer ? applyValidity(scaled, input.coverage, minCov, cfg.output.invalid_value).image : null;
+  // every image here is this function's own copy (scaled or debayered): cosmetics and validity
+  // are applied in place, which keeps a 24 MP finish two canvases smaller
+  const valid = applyValidity(image, input.coverage, minCov, cfg.output.invalid_value, true);
+  let mosaic = osc && cfg.debayer ? applyValidity(scaled, input.coverage, minCov, cfg.output.invalid_value, true).image : null;
   image = valid.image;
   let coverage = Int32Array.from(input.coverage);
   let crop: CropBox | null = null;
