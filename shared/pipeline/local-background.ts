@@ -194,7 +194,7 @@ export function offsetSurface(d: Float64Array, grid: CellGrid, box: Box): Float6
 }
 
 export interface LocalBackgroundMatch {
-  /** The frame with D_f subtracted (a new image; the input is untouched). */
+  /** The frame with D_f subtracted (a new image, or the input itself when matched in place). */
   readonly image: Image;
   /** This frame's cell medians per colour (the reference frame keeps them as m_ref). */
   readonly cells: Float64Array[];
@@ -214,15 +214,17 @@ export function matchLocalBackground(
   grid: CellGrid,
   mRef: Float64Array[] | null,
   options: BackgroundOptions = {},
+  inPlace = false,
 ): LocalBackgroundMatch {
   const cells = measureBackgroundCells(image, layout, grid, options);
   const nc = colourCount(layout);
   if (mRef === null) {
     const zero = cells.map(() => new Float64Array(grid.rows * grid.cols));
-    return { image: { ...image, data: image.data.slice() }, cells, offsets: zero, skipped: new Array<boolean>(nc).fill(false) };
+    return { image: inPlace ? image : { ...image, data: image.data.slice() }, cells, offsets: zero, skipped: new Array<boolean>(nc).fill(false) };
   }
   if (mRef.length !== nc) throw new RangeError(`expected ${nc} reference cell grid(s), got ${mRef.length}`);
-  const data = image.data.slice();
+  // the cells are measured above, so subtracting in place changes nothing that is still read
+  const data = inPlace ? image.data : image.data.slice();
   const offsets: (Float64Array | null)[] = [];
   const skipped: boolean[] = [];
   const whole: Box = { x0: 0, y0: 0, w: image.width, h: image.height };

@@ -5,13 +5,14 @@
 import { type Image } from '../image/image';
 import { colourCount, colourRuns, type ColourLayout } from './background';
 
-export function normalizeFrame(image: Image, layout: ColourLayout, background: readonly number[]): Image {
+export function normalizeFrame(image: Image, layout: ColourLayout, background: readonly number[], inPlace = false): Image {
   const n = colourCount(layout);
   if (background.length !== n) throw new RangeError(`expected ${n} background value(s), got ${background.length}`);
   for (const b of background) {
     if (!(b > 0) || !Number.isFinite(b)) throw new RangeError(`background must be finite and positive, got ${b}`);
   }
-  const out = new Float32Array(image.data.length);
+  // in place: each value is read once, at the index it is written to
+  const out = inPlace ? image.data : new Float32Array(image.data.length);
   const d = image.data;
   for (let c = 0; c < n; c++) {
     // division in float64, one rounding to float32 on store

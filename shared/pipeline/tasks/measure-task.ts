@@ -73,7 +73,8 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
     await writeJson(env.fs, out.record, record);
     return record;
   }
-  const normalized = normalizeFrame(image, ctx.layout, bg.background);
+  // the decoded frame is this task's own copy and is not read again: normalized in place
+  const normalized = normalizeFrame(image, ctx.layout, bg.background, true);
   const proxy = proxyOf(normalized);
   const metrics = measureGlobalMetrics(normalized, ctx.layout, bg.background, ctx.config.assumptions.pipeline_profile, proxy);
   const stars: Star[] = detectStars(proxy.data, proxy.width, proxy.height, { topK: ctx.config.registration.star_topk });

@@ -69,10 +69,13 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const cfg = ctx.config;
   const frame = ctx.manifest.frames[f];
   const measure = await readMeasureRecord(ctx, f);
-  const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image);
-  const normalized = normalizeFrame(image, ctx.layout, measure.background);
+  // one decoded frame and one canvas at a time (METHOD.md 6: a 24 MP frame is 96 MB as float32):
+  // the decoded frame is this task's own copy, normalized in place and dropped after the warp;
+  // the canvas is matched in place
+  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image), ctx.layout, measure.background, true);
   const M = plan.matrices[f];
   let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC' });
+  normalized = null;
 
   let dGrid: Array<number[] | null> = [];
   let skipped: boolean[] = [];
@@ -83,7 +86,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
     grid = cellGridOf(plan.canvasWidth, plan.canvasHeight, cellPx);
     const isReference = f === plan.reference;
     const ref = isReference ? null : await readJson<ReferenceCells>(env.fs, out.referenceCells);
-    const match = matchLocalBackground(canvas, ctx.layout, grid, ref ? ref.cells.map((c) => Float64Array.from(c, (v) => (v === null ? Number.NaN : v))) : null);
+    const match = matchLocalBackground(canvas, ctx.layout, grid, ref ? ref.cells.map((c) => Float64Array.from(c, (v) => (v === null ? Number.NaN : v))) : null, {}, true);
     if (isReference) {
       await writeJson(env.fs, out.referenceCells, { grid, cells: match.cells.map((c) => Array.from(c)) });
     }

@@ -102,6 +102,13 @@ describe('normalizeFrame', () => {
     expect(Array.from(out.data)).toEqual([1, 1, 1, 1, NaN, 1, 1, 1]);
     expect(d[0]).toBe(10);
   });
+  it('in place writes exactly the copy\'s values into the input frame', () => {
+    const d = Float32Array.from({ length: 48 }, (_, i) => 7 + (i * 37) % 11);
+    const copy = normalizeFrame(mono(d, 8, 6), { colorMode: 'OSC', pattern: 'GBRG' }, [3, 7, 11]);
+    const inPlace = normalizeFrame(mono(d, 8, 6), { colorMode: 'OSC', pattern: 'GBRG' }, [3, 7, 11], true);
+    expect(inPlace.data).toBe(d);
+    expect(Array.from(d)).toEqual(Array.from(copy.data));
+  });
   it('refuses a non-positive background or a wrong number of values', () => {
     const img = mono(new Float32Array(4).fill(1), 2, 2);
     expect(() => normalizeFrame(img, { colorMode: 'MONO' }, [0])).toThrow(RangeError);

@@ -122,6 +122,11 @@ describe('offsetSurface, meanOffsetOverBox and the subtraction agree exactly', (
       const c = colourAt(i % 70, Math.floor(i / 70));
       expect(r.image.data[i]).toBe(Math.fround(shifted[i] - surfaces[c][i]));
     }
+    // in place: the same values, written into the input frame
+    const own = shifted.slice();
+    const again = matchLocalBackground(mono(own, 70, 45), layout, grid, mRef, {}, true);
+    expect(again.image.data).toBe(own);
+    expect(Array.from(own)).toEqual(Array.from(r.image.data));
   });
 });
 
