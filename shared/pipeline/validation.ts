@@ -1,5 +1,5 @@
 import type { Image } from '../image/image';
-import { boxMean, sobelMagnitudeSq } from '../image/filters';
+import { boxResidual, sobelMagnitudeSq } from '../image/filters';
 import { medianOfFinite, percentile, sigmaMad, medianInPlace } from '../image/stats';
 import type { TileGrid } from './tile-grid';
 
@@ -162,12 +162,9 @@ export function backgroundNoise(image: Image): number {
   const { width: w, height: h } = image;
   const y = luminanceOf(image);
   const k = Math.min(31, oddAtMost(Math.min(w, h)));
-  const r = new Float64Array(w * h);
-  {
-    const box = boxMean(y, w, h, k);
-    for (let i = 0; i < r.length; i++) r[i] = y[i] - box[i];
-  }
-  // typed arrays: the medians read them without copies (24 MP: one float64 canvas, not four)
+  // the high-pass in float32 (storage precision, METHOD.md 0; the noise changes in the 7th digit):
+  // a 24 MP validation holds one extra canvas, not four. The medians read typed arrays uncopied.
+  const r = boxResidual(y, w, h, k);
   const bg0 = medianOfFinite(y);
   const s0 = sigmaMad(r);
   // the background residuals are packed to the front of r itself
