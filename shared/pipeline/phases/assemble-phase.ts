@@ -57,7 +57,22 @@ export async function assembleTiles(
   const full = K > 0;
   const cfg = rt.ctx.config;
   const wk = full && clusterInfo ? clusterWeights(clusterQualities(clusterInfo.ids, clusterInfo.labels, clusterInfo.Qc), cfg) : null;
-  const olaR = new OverlapAdd(grid, planes);
+  // reconstruction.tile_normalization [EXT]: the DOC 5.7.1 variant, for comparison only (METHOD.md
+  // P10); bg_t per colour channel and the luminance m_t come from the tiles' diagnostics
+  const cfa = rt.ctx.layout.colorMode === 'OSC' ? rt.ctx.layout.pattern : undefined;
+  const olaR = new OverlapAdd(
+    grid,
+    planes,
+    cfg.reconstruction.tile_normalization
+      ? {
+          tileNormalization: {
+            bg: records[0].diagnostics.channels.map((_, c) => records.map((r) => r.diagnostics.channels[c].bg)),
+            m: records.map((r) => r.diagnostics.mLuminance),
+            ...(cfa ? { cfa } : {}),
+          },
+        }
+      : {},
+  );
   const olaMean = new OverlapAdd(grid, planes);
   const olaCov = new OverlapAdd(grid, 1);
   const meter = new BoundaryMeter(grid, planes);
