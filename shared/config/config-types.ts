@@ -309,6 +309,7 @@ export type ConfigProblemCode =
   | 'TOO_LARGE'
   | 'ALIAS_BOMB'
   | 'DEPRECATED'
+  | 'UNAVAILABLE'
   | 'PATH_NOT_FOUND';
 
 /**

@@ -9,6 +9,7 @@ import { DOCUMENT_START, expectedProblem, noteProblem, placeOfNode, placeOfRange
 import { rememberSource } from './round-trip';
 import { ENTRY_BY_PATH, SECTION_PATHS } from './schema';
 import { suggestPaths } from './suggest';
+import { unavailableSettings } from './unavailable';
 
 export interface LoadedConfig {
   /** The frozen, defaults-filled plan; null when any problem is an error. */
@@ -94,9 +95,15 @@ function validateText(text: string): LoadedConfig {
   for (const [path, entry] of ENTRY_BY_PATH) values.set(path, overrides.has(path) ? overrides.get(path) : entry.default);
   problems.push(...checkCrossFields({ values, rejected, placeOf: (p) => places.get(p) ?? null }));
 
-  const sorted = sortProblems(problems);
-  const ok = !sorted.some((p) => p.severity === 'error');
-  return { config: ok ? buildConfig(overrides) : null, problems: sorted, document: doc };
+  const ok = !problems.some((p) => p.severity === 'error');
+  const config = ok ? buildConfig(overrides) : null;
+  if (config) {
+    for (const u of unavailableSettings(config)) {
+      const place = places.get(u.path);
+      if (place) problems.push(noteProblem(u.path, place, 'UNAVAILABLE', 'warning', u.message));
+    }
+  }
+  return { config, problems: sortProblems(problems), document: doc };
 }
 
 /** yaml's wording for the cases users hit most, rephrased as what to do. */

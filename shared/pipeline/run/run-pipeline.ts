@@ -40,6 +40,7 @@ import { finishRegistration } from '../phases/registration-phase';
 import { clusterPhase, computeLocalWeightsPhase, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
 import { assembleTiles } from '../phases/assemble-phase';
 import { finishRun, usableBackgrounds } from '../phases/finish-phase';
+import { unavailableSettings } from '../../config/unavailable';
 import { writeSyntheticFrames } from '../phases/synthetic-output';
 import { buildMasters } from '../phases/calibration-phase';
 import { calibrationEnabled } from '../tasks/calibrate';
@@ -178,6 +179,7 @@ export async function runPipeline(req: RunRequest, host: PipelineHost, signal?: 
     resumed: req.resume === true,
     run_dir: ctx.paths.root,
   });
+  for (const u of unavailableSettings(ctx.config)) events.emit({ type: 'warning', code: 'UNAVAILABLE', message: `${u.path}: ${u.message}` });
   const stopTicker = host.every(5000, () => {
     void host.memory().then((m) => {
       const s = executor.stats();

@@ -247,6 +247,20 @@ describe('loadConfig warnings', () => {
     expect(p.suggestions).toBeUndefined();
   });
 
+  it('warns at the value of each setting this version cannot carry out, and still loads the config', () => {
+    const text = 'stacking:\n  method: rej\nbge:\n  enabled: true\ntile_denoise:\n  wiener:\n    enabled: true\n';
+    const { config, problems } = loadConfig(text);
+    expect(config).not.toBeNull();
+    expect(problems.map((p) => [p.code, p.severity, p.path, p.line])).toEqual([
+      ['UNAVAILABLE', 'warning', 'bge.enabled', 4],
+      ['UNAVAILABLE', 'warning', 'tile_denoise.wiener.enabled', 7],
+    ]);
+    expect(problems[0].message).toBe('bge.enabled: background gradient extraction (METHOD.md P14) is not available in this version; the run continues without it');
+    // off (written out or by default) is no warning
+    expect(loadConfig('bge:\n  enabled: false\n').problems).toEqual([]);
+    expect(loadConfig('').problems).toEqual([]);
+  });
+
   it('maps reference names with a DEPRECATED warning at the key', () => {
     const text = 'runtime_limits:\n  parallel_workers: 6\n  memory_budget: 2048\n  hard_abort_hours: 6\noutput:\n  crop_to_nonzero_bbox: true\n';
     const { config, problems } = loadConfig(text);
