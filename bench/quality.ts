@@ -494,6 +494,12 @@ export const QUALITY_SETS: readonly QualitySet[] = [
   { name: 'osc', synth: { frames: 50, width: 512, height: 384, seed: 37, bayer: 'RGGB', fwhmMedianPx: 3.2, seeingSpreadLn: 0.3, fwhmRangePx: [2, 6.5], fieldSeeingVariation: 0.25 } },
 ];
 
+/** The set of the CI quality test (test/integration/quality), runnable here with `--sets ci`. */
+export const CI_QUALITY_SET: QualitySet = {
+  name: 'ci',
+  synth: { frames: 40, width: 512, height: 384, seed: 5, fwhmMedianPx: 3.2, seeingSpreadLn: 0.3, fwhmRangePx: [2, 6.5], fieldSeeingVariation: 0.25 },
+};
+
 /** Config lines every quality run gets: small sets allowed, the baseline written, no PNGs. */
 export function qualityBaseYaml(keepWork = false): string {
   return `runtime:
@@ -572,7 +578,7 @@ export async function benchQuality(opts: { root?: string; sets?: readonly string
   const root = opts.root ?? fs.join(process.cwd(), 'bench');
   const configs = opts.configs ?? QUALITY_CONFIGS;
   const reports: QualityReport[] = [];
-  for (const set of QUALITY_SETS.filter((s) => !opts.sets || opts.sets.includes(s.name))) {
+  for (const set of [...QUALITY_SETS, CI_QUALITY_SET].filter((s) => (opts.sets ? opts.sets.includes(s.name) : s !== CI_QUALITY_SET))) {
     const synthDir = fs.join(root, 'cache', 'quality', set.name);
     await ensureSynthSet(fs, synthDir, set.synth);
     for (const [name, yaml] of Object.entries(configs)) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFileSystem as fs } from '../../../electron/host/node-file-system';
-import { assembleKeptTiles, ensureSynthSet, runQuality, seamStep, SEAM_STEP_MAX, type QualityReport, type QualitySet } from '../../../bench/quality';
+import { assembleKeptTiles, CI_QUALITY_SET, ensureSynthSet, runQuality, seamStep, SEAM_STEP_MAX, type QualityReport, type QualitySet } from '../../../bench/quality';
 import { backgroundNoise } from '../../../shared/pipeline/validation';
 
 /**
@@ -12,10 +12,7 @@ import { backgroundNoise } from '../../../shared/pipeline/validation';
  * configuration, against the equal-weight mean of the same registered frames (bench/quality.ts
  * explains every number; bench/QUALITY.md has the wider measurement).
  */
-const SET: QualitySet = {
-  name: 'ci',
-  synth: { frames: 40, width: 512, height: 384, seed: 5, fwhmMedianPx: 3.2, seeingSpreadLn: 0.3, fwhmRangePx: [2, 6.5], fieldSeeingVariation: 0.25 },
-};
+const SET: QualitySet = CI_QUALITY_SET;
 
 let root = '';
 let runDir = '';
