@@ -130,25 +130,59 @@ export function computeGlobalWeights(metrics: GlobalMetricColumns, cfg: GlobalMe
   return { zB, zSigma, zE, Q, Qc, G, alpha, beta, gamma, adaptiveUsed, ess, lowEss: ess < LOW_ESS_FRACTION * n };
 }
 
+/** Seeing and star count of the frames (P2), for choosing the reference among the G candidates. */
+export interface FrameSharpness {
+  readonly fwhm: ReadonlyArray<number | null>;
+  readonly stars: ReadonlyArray<number>;
+}
+
 /**
- * Reference frame [REF]: among the max(1, min(N, max(16, floor(N/5)))) largest G (ties: lower
- * index), the one nearest to index floor(N/2); ties -> larger G, then lower index.
- * Returns the usable-frame ordinal, or -1 for N = 0. Strict profile: pass the per-frame
- * geometric mean of the channel G (combineChannelG).
+ * Reference frame. Candidates [REF]: the max(1, min(N, max(16, floor(N/5)))) largest G (ties:
+ * lower index). Without `sharpness` [REF]: the candidate nearest to index floor(N/2); ties ->
+ * larger G, then lower index.
+ * With `sharpness` [DIFF]: the sharpest candidate (smallest P2 FWHM) among those with at least half
+ * the candidates' median star count (a cloud-dimmed frame measures few stars and an unreliable
+ * FWHM); ties -> more stars, then the REF rule. Why: with this version's global weights (gamma 0:
+ * the gradient term rewarded blur, bench/QUALITY.md) G says nothing about seeing, and the REF rule
+ * chose a 5.2 px frame as the reference of the CI quality set although 2 px frames were among the
+ * candidates; every frame is registered to the reference's stars, and a blurred reference has fewer
+ * of them and looser centroids (issue 3: the reference is chosen by star count and FWHM).
+ * Falls back to the REF rule when no candidate has a finite FWHM. Returns the usable-frame
+ * ordinal, or -1 for N = 0. Strict profile: pass the per-frame geometric mean of the channel G
+ * (combineChannelG).
  */
-export function selectReferenceFrame(G: ArrayLike<number>): number {
+export function selectReferenceFrame(G: ArrayLike<number>, sharpness?: FrameSharpness): number {
   const n = G.length;
   if (n === 0) return -1;
   const m = Math.max(1, Math.min(n, Math.max(16, Math.floor(n / 5))));
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => G[b] - G[a] || a - b);
+  const candidates = order.slice(0, m);
   const centre = Math.floor(n / 2);
-  let best = order[0];
-  for (let k = 1; k < m; k++) {
-    const i = order[k];
+  const nearerCentre = (i: number, best: number) => {
     const di = Math.abs(i - centre);
     const db = Math.abs(best - centre);
-    if (di < db || (di === db && (G[i] > G[best] || (G[i] === G[best] && i < best)))) best = i;
+    return di < db || (di === db && (G[i] > G[best] || (G[i] === G[best] && i < best)));
+  };
+  if (sharpness) {
+    const starsOf = (i: number) => sharpness.stars[i] ?? 0;
+    const sortedStars = candidates.map(starsOf).sort((a, b) => a - b);
+    const medianStars = sortedStars[(sortedStars.length - 1) >> 1];
+    const eligible = candidates.filter((i) => {
+      const f = sharpness.fwhm[i];
+      return f !== null && f !== undefined && f > 0 && Number.isFinite(f) && starsOf(i) >= 0.5 * medianStars;
+    });
+    if (eligible.length > 0) {
+      let best = eligible[0];
+      for (const i of eligible.slice(1)) {
+        const fi = sharpness.fwhm[i] as number;
+        const fb = sharpness.fwhm[best] as number;
+        if (fi < fb || (fi === fb && (starsOf(i) > starsOf(best) || (starsOf(i) === starsOf(best) && nearerCentre(i, best))))) best = i;
+      }
+      return best;
+    }
   }
+  let best = candidates[0];
+  for (const i of candidates.slice(1)) if (nearerCentre(i, best)) best = i;
   return best;
 }
 

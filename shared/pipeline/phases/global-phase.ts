@@ -39,8 +39,8 @@ export function computeGlobalPhase(rt: Runtime, records: readonly MeasureRecord[
   }
   const G = nChannels === 1 ? Array.from(channels[0].G) : Array.from(combineChannelG(channels.map((ch) => ch.G)));
   const Qc = nChannels === 1 ? Array.from(channels[0].Qc) : usable.map((_, i) => channels.reduce((s, ch) => s + ch.Qc[i], 0) / nChannels);
-  const refOrdinal = selectReferenceFrame(G);
   const fwhm = usable.map((r) => r.fwhm);
+  const refOrdinal = selectReferenceFrame(G, { fwhm, stars: usable.map((r) => r.stars) });
   return {
     frames: usable.map((r) => r.frame),
     channels: channels.map((ch) => ({

@@ -159,6 +159,31 @@ describe('selectReferenceFrame', () => {
     G[21] = 2;
     expect(selectReferenceFrame(G)).toBe(19);
   });
+  it('with the frames\' seeing: the sharpest of the G candidates, not the one nearest the middle', () => {
+    const G = Array.from({ length: 40 }, (_, i) => (i >= 12 && i <= 27 ? 2 : 1));
+    const fwhm: Array<number | null> = G.map(() => 4);
+    const stars = G.map(() => 100);
+    fwhm[14] = 2.1;
+    fwhm[25] = 2.0;
+    fwhm[3] = 1.5; // sharper, but not a G candidate (G 1)
+    expect(selectReferenceFrame(G, { fwhm, stars })).toBe(25);
+    // a frame with too few stars (cloud) does not qualify however small its FWHM
+    stars[25] = 40;
+    expect(selectReferenceFrame(G, { fwhm, stars })).toBe(14);
+    // equal FWHM: more stars wins, then the REF rule (nearest the middle)
+    fwhm[14] = 2.0;
+    stars[25] = 100;
+    stars[14] = 120;
+    expect(selectReferenceFrame(G, { fwhm, stars })).toBe(14);
+    stars[14] = 100;
+    expect(selectReferenceFrame(G, { fwhm, stars })).toBe(25);
+  });
+
+  it('falls back to the REF rule when no candidate has a FWHM', () => {
+    const G = Array.from({ length: 40 }, (_, i) => (i >= 12 && i <= 27 ? 2 : 1));
+    expect(selectReferenceFrame(G, { fwhm: G.map(() => null), stars: G.map(() => 0) })).toBe(selectReferenceFrame(G));
+  });
+
   it('uses the single best frame when N is small and a tie goes to the lower index', () => {
     expect(selectReferenceFrame([1])).toBe(0);
     expect(selectReferenceFrame([1, 1])).toBe(1);
