@@ -41,6 +41,7 @@ import { clusterPhase, computeLocalWeightsPhase, writeLocalWeights, writeTileInp
 import { assembleTiles } from '../phases/assemble-phase';
 import { finishRun, usableBackgrounds } from '../phases/finish-phase';
 import { unavailableSettings } from '../../config/unavailable';
+import { linearityWarnings, linearityWarningMessage } from '../linearity';
 import { writeSyntheticFrames } from '../phases/synthetic-output';
 import { buildMasters } from '../phases/calibration-phase';
 import { calibrationEnabled } from '../tasks/calibrate';
@@ -254,6 +255,11 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // files the scan could not read have no frame index (they are not in the manifest)
   for (const u of await unreadableFrames(rt)) {
     events.emit({ type: 'warning', code: 'UNREADABLE', phase: 'scan', file: u.file, message: u.message });
+  }
+  // linearity heuristic (METHOD.md section 2): warns, never stops the run
+  const scanned = m.frames.filter((f) => f.excluded === null);
+  for (const w of await linearityWarnings(fs, scanned, ctx.config)) {
+    events.emit({ type: 'warning', code: 'NON_LINEAR_INPUT', phase: 'scan', frame: scanned[w.index].index, file: w.file, message: linearityWarningMessage(w, ctx.config.linearity.strictness) });
   }
 
   // disk: store + proxies + tiles + outputs, plus 10 % (METHOD.md section 6)
