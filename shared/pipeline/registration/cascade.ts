@@ -2,7 +2,9 @@ import { seedFor, mulberry32 } from '../../util/seed';
 import { decompose, IDENTITY, toFullResolution, type Affine2x3 } from './affine';
 import type { RegistrationConfig } from './config';
 import { buildIntensityPyramid, registerByIntensity, type IntensityMethod, type IntensityPyramid } from './intensity';
-import { acceptsCandidate, nccPlane, nccUnderTransform } from './ncc';
+import { nccPlane, nccPlaneAndIdentity } from './high-pass';
+import { acceptsCandidate, nccUnderTransform } from './ncc';
+import { nccPairWasm, type NccPlanePair } from './ncc-wasm';
 import { registerByStarPairs } from './star-pairs';
 import type { Star } from './stars';
 import { buildTriangles, registerByTriangles, type StarFit, type Triangle } from './triangles';
@@ -95,14 +97,45 @@ interface Ncc {
 
 const NO_NCC: Ncc = { plain: 1, plainIdentity: 1, highPass: 1, highPassIdentity: 1 };
 
-/** NCC of a candidate against the reference, plain and high-passed, with identity's for the rule. */
-function nccScorer(ref: RegistrationReference, moving: MovingFrame): (M: Affine2x3) => Ncc {
-  const movingHp = nccPlane(moving.proxy, moving.w, moving.h);
+/**
+ * NCC of a candidate against the reference, plain and high-passed, with identity's for the rule;
+ * `identity` is the scorer's value at IDENTITY, computed once per frame. Where WebAssembly SIMD
+ * runs, a candidate's two NCCs come from one sweep (ncc-wasm.ts); otherwise the plain NCC, a sweep
+ * of its own (~65 ms on a 24 MP frame's proxy) that only an accepted candidate needs (the absolute
+ * floor and the report), is computed once the high-passed rule has passed.
+ */
+interface NccScorer {
+  readonly identity: Ncc;
+  of(M: Affine2x3): LazyNcc;
+}
+
+/** A candidate's NCC values, the plain one on demand. */
+interface LazyNcc {
+  readonly highPass: number;
+  readonly highPassIdentity: number;
+  readonly plainIdentity: number;
+  plain(): number;
+}
+
+function nccScorer(ref: RegistrationReference, moving: MovingFrame): NccScorer {
+  const { plane: movingHp, plainIdentity, highPassIdentity } = nccPlaneAndIdentity(moving.proxy, moving.w, moving.h, ref);
+  const planes: NccPlanePair = { ref: [ref.proxy, ref.highPass], refW: ref.w, refH: ref.h, mov: [moving.proxy, movingHp], movW: moving.w, movH: moving.h };
   const plainOf = (M: Affine2x3) => nccUnderTransform(ref.proxy, ref.w, ref.h, moving.proxy, moving.w, moving.h, M);
   const hpOf = (M: Affine2x3) => nccUnderTransform(ref.highPass, ref.w, ref.h, movingHp, moving.w, moving.h, M);
-  const plainIdentity = plainOf(IDENTITY);
-  const highPassIdentity = hpOf(IDENTITY);
-  return (M) => ({ plain: plainOf(M), plainIdentity, highPass: hpOf(M), highPassIdentity });
+  return {
+    identity: { plain: plainIdentity, plainIdentity, highPass: highPassIdentity, highPassIdentity },
+    of: (M) => {
+      const both = nccPairWasm(planes, M);
+      if (both !== null) return { highPass: both[1], highPassIdentity, plainIdentity, plain: () => both[0] };
+      let plain: number | undefined;
+      return { highPass: hpOf(M), highPassIdentity, plainIdentity, plain: () => (plain ??= plainOf(M)) };
+    },
+  };
+}
+
+/** All four values of an accepted candidate (the plain NCC is computed now if it was not yet). */
+function settled(ncc: LazyNcc): Ncc {
+  return { plain: ncc.plain(), plainIdentity: ncc.plainIdentity, highPass: ncc.highPass, highPassIdentity: ncc.highPassIdentity };
 }
 
 type Stage = 'triangles' | 'star_pairs' | 'robust_phase_ecc' | 'hybrid_phase_ecc' | 'identity';
@@ -144,8 +177,8 @@ export function registerFrame(
   if (frameIndex === ref.frameIndex) {
     return makeResult(frameIndex, 'identity_reference', true, IDENTITY, NO_NCC, nStars, 0, nStars, [{ method: 'identity_reference', ok: true, reason: 'reference frame' }]);
   }
-  const nccOf = nccScorer(ref, moving);
-  const nccId = nccOf(IDENTITY);
+  const scorer = nccScorer(ref, moving);
+  const nccId = scorer.identity;
   const attempts: RegistrationAttempt[] = [];
   const random = mulberry32(seedFor(runKey, `reg:${frameIndex}`));
   // [EXT] star hypotheses whose scale the post-checks (P4.7) would reject anyway are not
@@ -205,24 +238,27 @@ export function registerFrame(
       attempts.push({ method: stage, ok: false, reason: fit.reason });
       continue;
     }
-    const ncc = nccOf(fit.matrix);
+    const ncc = scorer.of(fit.matrix);
     const { ok, reason } = judge(ncc, fit.matrix, ref, cfg);
     attempts.push({ method: stage, ok, reason });
-    if (ok) return makeResult(frameIndex, stage, true, fit.matrix, ncc, fit.inliers, fit.residualPx, nStars, attempts);
+    if (ok) return makeResult(frameIndex, stage, true, fit.matrix, settled(ncc), fit.inliers, fit.residualPx, nStars, attempts);
   }
   return makeResult(frameIndex, 'failed', false, IDENTITY, { ...nccId, plain: Number.NaN, highPass: Number.NaN }, 0, 0, nStars, attempts);
 }
 
-/** P4.6 on the high-passed NCC, then the absolute floor on the plain NCC; the reason names the numbers. */
-function judge(ncc: Ncc, M: Affine2x3, ref: RegistrationReference, cfg: RegistrationConfig): { ok: boolean; reason: string } {
+/**
+ * P4.6 on the high-passed NCC, then the absolute floor on the plain NCC (computed only here, once
+ * the high-passed checks pass); the reason names the numbers.
+ */
+function judge(ncc: LazyNcc, M: Affine2x3, ref: RegistrationReference, cfg: RegistrationConfig): { ok: boolean; reason: string } {
   const ruleOk = acceptsCandidate(ncc.highPass, ncc.highPassIdentity, M, ref.w, ref.h, cfg.delta_ncc);
-  const floorOk = passesNccFloor(ncc.plain, cfg);
   const numbers = `high-passed NCC ${fmt(ncc.highPass)} vs identity ${fmt(ncc.highPassIdentity)}`;
   if (!ruleOk) return { ok: false, reason: `rejected by the NCC rule: ${numbers}` };
   // a chance star match improves on identity a little, but the stars still do not correlate
   if (!(ncc.highPass >= cfg.reject_cc_highpass_min)) return { ok: false, reason: `rejected: ${numbers}, below reject_cc_highpass_min ${cfg.reject_cc_highpass_min}` };
-  if (!floorOk) return { ok: false, reason: `NCC ${fmt(ncc.plain)} below reject_cc_min_abs ${cfg.reject_cc_min_abs}` };
-  return { ok: true, reason: `accepted: ${numbers} (plain NCC ${fmt(ncc.plain)})` };
+  const plain = ncc.plain();
+  if (!passesNccFloor(plain, cfg)) return { ok: false, reason: `NCC ${fmt(plain)} below reject_cc_min_abs ${cfg.reject_cc_min_abs}` };
+  return { ok: true, reason: `accepted: ${numbers} (plain NCC ${fmt(plain)})` };
 }
 
 /** Verifies a predicted matrix (P4.8) with the NCC rule; accepted as 'predicted' or 'failed'. */
@@ -234,12 +270,12 @@ export function verifyPrediction(
   frameIndex: number,
   previous: readonly RegistrationAttempt[] = [],
 ): RegistrationResult {
-  const ncc = nccScorer(ref, moving)(matrix);
+  const ncc = nccScorer(ref, moving).of(matrix);
   const { ok, reason } = judge(ncc, matrix, ref, cfg);
   const attempts = [...previous, { method: 'predicted' as const, ok, reason }];
   return ok
-    ? makeResult(frameIndex, 'predicted', true, matrix, ncc, 0, 0, moving.stars.length, attempts)
-    : makeResult(frameIndex, 'failed', false, IDENTITY, { ...ncc, plain: Number.NaN, highPass: Number.NaN }, 0, 0, moving.stars.length, attempts);
+    ? makeResult(frameIndex, 'predicted', true, matrix, settled(ncc), 0, 0, moving.stars.length, attempts)
+    : makeResult(frameIndex, 'failed', false, IDENTITY, { plain: Number.NaN, plainIdentity: ncc.plainIdentity, highPass: Number.NaN, highPassIdentity: ncc.highPassIdentity }, 0, 0, moving.stars.length, attempts);
 }
 
 /**

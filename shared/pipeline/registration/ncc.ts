@@ -1,5 +1,3 @@
-import { boxMean } from '../../image/filters';
-import { median3x3BySortedColumns } from '../../image/rank-filters';
 import { sampleBilinearView, type View } from '../../image/warp-kernels';
 import { maxCornerMotion, type Affine2x3 } from './affine';
 
@@ -8,47 +6,6 @@ import { maxCornerMotion, type Affine2x3 } from './affine';
  * moving proxy resampled bilinearly with the candidate, over pixels valid in both [DIFF: REF counts
  * zero borders, which rewards transforms that push content out of the frame].
  */
-
-/**
- * Box (proxy px) of the background removed before the acceptance NCC: 15 proxy px = 30 full-resolution
- * px, several times the widest star yet small against sky gradients and vignetting.
- */
-export const NCC_HIGHPASS_BOX = 15;
-
-/**
- * [DIFF] The plane the P4.6 rule compares: the proxy's 3x3 median minus its local background (box
- * mean of NCC_HIGHPASS_BOX; NaN kept; a rim of half the box left out). On the plain proxy the NCC is ruled by what is fixed to the
- * sensor, not to the sky: a light-pollution gradient, vignetting and hot pixels correlate best at
- * identity, and the rule threw away correct star fits (15-19 of 50 frames of the 512x384 quality
- * sets were stacked unaligned). The median removes single hot pixels, the box the sky's shape;
- * what is left is what registration aligns, the stars.
- */
-export function nccPlane(proxy: Float32Array, w: number, h: number): Float32Array {
-  const k = Math.max(1, Math.min(NCC_HIGHPASS_BOX, oddAtMost(Math.min(w, h))));
-  // filters.ts median3x3's output element for element, ~10x faster on a whole proxy
-  const m = median3x3BySortedColumns(proxy, w, h);
-  const bg = boxMean(m, w, h, k);
-  const out = new Float32Array(proxy.length);
-  for (let i = 0; i < out.length; i++) out[i] = m[i] - bg[i];
-  // near the edges the box reflects the image, so a steep vignetting leaves a sensor-fixed rim that
-  // correlates at identity: the rim is left out (NaN) wherever the frame is large enough to spare it
-  const half = (k - 1) >> 1;
-  if (w > 4 * half && h > 4 * half) {
-    for (let y = 0; y < h; y++) {
-      const row = y * w;
-      if (y < half || y >= h - half) out.fill(Number.NaN, row, row + w);
-      else {
-        out.fill(Number.NaN, row, row + half);
-        out.fill(Number.NaN, row + w - half, row + w);
-      }
-    }
-  }
-  return out;
-}
-
-function oddAtMost(n: number): number {
-  return n % 2 === 1 ? n : n - 1;
-}
 
 /** Pixels used for NCC need at least this many valid overlaps to be meaningful. */
 const MIN_OVERLAP = 16;
@@ -64,9 +21,7 @@ export function nccUnderTransform(
   M: Affine2x3,
 ): number {
   const [a, b, tx, c, d, ty] = M;
-  if (a === 1 && b === 0 && c === 0 && d === 1 && Number.isInteger(tx) && Number.isInteger(ty)) {
-    return nccShifted(ref, refW, refH, mov, movW, movH, tx, ty);
-  }
+  if (isWholePixelShift(M)) return nccShifted(ref, refW, refH, mov, movW, movH, tx, ty);
   let n = 0;
   let sa = 0;
   let sb = 0;
@@ -84,10 +39,22 @@ export function nccUnderTransform(
     for (let x = 0; x < refW; x++, sx += a, sy += c) {
       const u = ref[row + x];
       if (u !== u) continue;
-      const v =
-        sx >= 0 && sx < xEnd && sy >= 0 && sy < yEnd
-          ? bilinearInterior(mov, movW, Math.floor(sx), Math.floor(sy), sx, sy)
-          : sampleBilinearView(view, sx, sy);
+      let v: number;
+      if (sx >= 0 && sx < xEnd && sy >= 0 && sy < yEnd) {
+        // floor of a non-negative position below 2^31, without Math.floor's float result
+        const x0 = sx | 0;
+        const y0 = sy | 0;
+        const fx = sx - x0;
+        const fy = sy - y0;
+        if (fx !== 0 && fy !== 0) {
+          // bilinearInterior's general case written out (the hot path)
+          const i = y0 * movW + x0;
+          const j = i + movW;
+          const gx = 1 - fx;
+          const gy = 1 - fy;
+          v = gy * (gx * mov[i] + fx * mov[i + 1]) + fy * (gx * mov[j] + fx * mov[j + 1]);
+        } else v = bilinearInterior(mov, movW, x0, y0, sx, sy);
+      } else v = sampleBilinearView(view, sx, sy);
       if (v !== v) continue;
       n++;
       sa += u;
@@ -100,11 +67,16 @@ export function nccUnderTransform(
   return nccOfSums(n, sa, sb, saa, sbb, sab);
 }
 
+/** M moves every pixel by the same whole number of pixels (identity included). */
+export function isWholePixelShift(M: Affine2x3): boolean {
+  return M[0] === 1 && M[1] === 0 && M[3] === 0 && M[4] === 1 && Number.isInteger(M[2]) && Number.isInteger(M[5]);
+}
+
 /**
  * Bilinear value of m (row length w) at (sx, sy) with x0 = floor(sx), y0 = floor(sy) and the 2x2 at
  * x0..x0+1, y0..y0+1 inside: sampleBilinearView's arithmetic without its edge clamping.
  */
-function bilinearInterior(m: Float32Array, w: number, x0: number, y0: number, sx: number, sy: number): number {
+export function bilinearInterior(m: Float32Array, w: number, x0: number, y0: number, sx: number, sy: number): number {
   const fx = sx - x0;
   const fy = sy - y0;
   const i = y0 * w + x0;
@@ -152,7 +124,8 @@ function nccShifted(ref: Float32Array, refW: number, refH: number, mov: Float32A
   return nccOfSums(n, sa, sb, saa, sbb, sab);
 }
 
-function nccOfSums(n: number, sa: number, sb: number, saa: number, sbb: number, sab: number): number {
+/** NCC from the sums over n pixels; NaN below MIN_OVERLAP pixels or for a flat side. */
+export function nccOfSums(n: number, sa: number, sb: number, saa: number, sbb: number, sab: number): number {
   if (n < MIN_OVERLAP) return Number.NaN;
   const cov = sab - (sa * sb) / n;
   const va = saa - (sa * sa) / n;

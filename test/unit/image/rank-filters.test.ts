@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dilateDisk, median3x3 } from '../../../shared/image/filters';
-import { dilateDiskByRuns, median3x3BySortedColumns } from '../../../shared/image/rank-filters';
+import { dilateDiskByRuns, median3x3BySortedColumns, median3x3Rows } from '../../../shared/image/rank-filters';
 import { mulberry32 } from '../../../shared/util/seed';
 
 const FC = { seed: 20241126, numRuns: 60 };
@@ -148,5 +148,27 @@ describe('median3x3BySortedColumns', () => {
 
   it('rejects a plane smaller than w x h', () => {
     expect(() => median3x3BySortedColumns(new Float32Array(5), 3, 2)).toThrow(RangeError);
+  });
+});
+
+describe('median3x3Rows', () => {
+  it('writes the rows of median3x3BySortedColumns in any order, at any offset, for odd and even widths', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1e6 }), (w, h, seed) => {
+        const rnd = mulberry32(seed);
+        const p = Float32Array.from({ length: w * h }, () => (rnd() < 0.05 ? NaN : Math.floor(rnd() * 5) * 0.75));
+        const write = median3x3Rows(p, w, h);
+        const out = new Float32Array(w * h + 3);
+        const rows = Array.from({ length: h }, (_, y) => y).sort(() => rnd() - 0.5);
+        for (const y of rows) write(y, out, 3 + y * w);
+        expect(Array.from(out.subarray(3))).toEqual(medianNaive(p, w, h));
+        expect(Array.from(out.subarray(0, 3))).toEqual([0, 0, 0]);
+      }),
+      FC,
+    );
+  });
+
+  it('rejects a plane smaller than w x h before any row is asked for', () => {
+    expect(() => median3x3Rows(new Float32Array(5), 3, 2)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyAffine, rotationAbout, type Affine2x3 } from '../../../shared/pipeline/registration/affine';
 import { prepareReference, registerFrame, type RegistrationResult } from '../../../shared/pipeline/registration/cascade';
+import { nccPlane } from '../../../shared/pipeline/registration/high-pass';
+import { nccUnderTransform } from '../../../shared/pipeline/registration/ncc';
 import { postCheckRegistrations } from '../../../shared/pipeline/registration/post-checks';
 import { DEFAULT_REGISTRATION_CONFIG as CFG, type RegistrationConfig } from '../../../shared/pipeline/registration/config';
 import { detectStars } from '../../../shared/pipeline/registration/stars';
@@ -162,6 +164,33 @@ describe('registerFrame: NCC acceptance and fallbacks', () => {
     const r = register([1, 0, 0, 0, 1, 0], 16, CFG, { seed: 16, stars: other });
     expect(r.method === 'triangles' || r.method === 'star_pairs').toBe(false);
     expect(r.attempts.length).toBeGreaterThan(1);
+  });
+});
+
+describe('registerFrame: the reported NCC values', () => {
+  const M: Affine2x3 = rotationAbout((0.6 * Math.PI) / 180, W / 2, H / 2, 4.3, -2.6);
+  const moving = frame(M, { seed: 41 });
+  const I: Affine2x3 = [1, 0, 0, 0, 1, 0];
+
+  it('are the NCCs of the plain proxies and of their high-passed planes, under the fit and at identity, to the last bit', () => {
+    const r = registerFrame(REF, moving, CFG, 4, RUN_KEY);
+    expect(r.accepted).toBe(true);
+    const movingHp = nccPlane(moving.proxy, W, H);
+    expect(Object.is(r.ncc, nccUnderTransform(REF.proxy, W, H, moving.proxy, W, H, r.proxyMatrix))).toBe(true);
+    expect(Object.is(r.nccIdentity, nccUnderTransform(REF.proxy, W, H, moving.proxy, W, H, I))).toBe(true);
+    expect(Object.is(r.nccHighPass, nccUnderTransform(REF.highPass, W, H, movingHp, W, H, r.proxyMatrix))).toBe(true);
+    expect(Object.is(r.nccHighPassIdentity, nccUnderTransform(REF.highPass, W, H, movingHp, W, H, I))).toBe(true);
+    expect(REF.highPass).toEqual(nccPlane(REF.proxy, W, H));
+  });
+
+  it('are NaN for the candidate of a failed frame, while identity keeps its measured values', () => {
+    const other = frame(I, { seed: 42, stars: randomStars(150, W, H, 4242) });
+    const r = registerFrame(REF, other, { ...CFG, engine: 'star_similarity' }, 6, RUN_KEY);
+    expect(r.accepted).toBe(false);
+    expect(r.ncc).toBeNaN();
+    expect(r.nccHighPass).toBeNaN();
+    expect(Object.is(r.nccIdentity, nccUnderTransform(REF.proxy, W, H, other.proxy, W, H, I))).toBe(true);
+    expect(Object.is(r.nccHighPassIdentity, nccUnderTransform(REF.highPass, W, H, nccPlane(other.proxy, W, H), W, H, I))).toBe(true);
   });
 });
 
