@@ -22,15 +22,6 @@ export interface RansacOptions {
    * "explains" all pairs that share it; [0.5, 2] as in the star-pair stage (P4.4).
    */
   readonly scaleRange: readonly [number, number];
-  /**
-   * [DIFF] Identity of each pair's correspondence (equal ids = the same two points listed again):
-   * a hypothesis scores its DISTINCT inlier correspondences, not its inlier pairs. Triangle
-   * matching lists a correspondence once per triangle it came from; in a dense field a few wrong
-   * correspondences repeated across many similar triangles outnumbered the true ones (OSC quality
-   * set: a wrong fit had 99 inlier pairs from 12 correspondences, the truth 92 from 19; bench/QUALITY.md).
-   * Sampling still draws from every listed pair, so repeated (likely true) ones are drawn more often.
-   */
-  readonly pairIds?: ArrayLike<number>;
 }
 
 export const DEFAULT_RANSAC: RansacOptions = {
@@ -50,22 +41,6 @@ export interface RansacResult {
   /** RMS residual of the inliers under `matrix` (dst units). */
   readonly rmsPx: number;
   readonly iterations: number;
-  /** Distinct correspondences among the inliers (= inliers.length without pairIds). */
-  readonly distinctInliers: number;
-}
-
-/** Number of distinct ids among the pairs `idx` (stamp array reused: one pass, no set). */
-function distinctCount(idx: readonly number[], ids: ArrayLike<number> | undefined, stamp: Int32Array, mark: number): number {
-  if (!ids) return idx.length;
-  let k = 0;
-  for (const i of idx) {
-    const id = ids[i];
-    if (stamp[id] !== mark) {
-      stamp[id] = mark;
-      k++;
-    }
-  }
-  return k;
 }
 
 function inliersOf(M: Affine2x3, src: ArrayLike<number>, dst: ArrayLike<number>, tol: number): { idx: number[]; sum: number } {
@@ -94,14 +69,8 @@ export function ransacFit(
   const n = src.length / 2;
   const m = opt.model === 'affine' ? 3 : 2;
   if (n < m) return null;
-  const ids = opt.pairIds;
-  if (ids && ids.length !== n) throw new RangeError(`ransacFit: ${ids.length} pair ids for ${n} pairs`);
-  let maxId = 0;
-  if (ids) for (let i = 0; i < n; i++) maxId = Math.max(maxId, ids[i]);
-  const stamp = new Int32Array(ids ? maxId + 1 : 0);
   let best: Affine2x3 | null = null;
-  let bestScore = 0;
-  let bestPairs = 0;
+  let bestCount = 0;
   let bestSum = Infinity;
   let needed = opt.maxIterations;
   const sample = new Uint32Array(m);
@@ -112,19 +81,16 @@ export function ransacFit(
     const M = fitModel(opt.model, src, dst, sample, opt.allowRotation);
     if (!M || !M.every(Number.isFinite) || !scaleOk(M, opt.scaleRange)) continue;
     const { idx, sum } = inliersOf(M, src, dst, opt.inlierTolPx);
-    const score = distinctCount(idx, ids, stamp, it + 1);
-    if (score > bestScore || (score === bestScore && score > 0 && sum < bestSum)) {
+    if (idx.length > bestCount || (idx.length === bestCount && idx.length > 0 && sum < bestSum)) {
       best = M;
-      bestScore = score;
-      bestPairs = idx.length;
+      bestCount = idx.length;
       bestSum = sum;
-      // a sample is drawn from the listed pairs: the chance that all of it is inlier
-      const share = bestPairs / n;
+      const share = bestCount / n;
       const pAllIn = share ** m;
       needed = pAllIn >= 1 ? 0 : Math.ceil(Math.log(1 - opt.confidence) / Math.log(1 - pAllIn));
     }
   }
-  if (!best || bestPairs < m) return null;
+  if (!best || bestCount < m) return null;
   // refine: least squares on the inliers, re-evaluated until the set is stable (at most 5 rounds)
   let M = best;
   let idx = inliersOf(M, src, dst, opt.inlierTolPx).idx;
@@ -140,7 +106,7 @@ export function ransacFit(
   }
   let ss = 0;
   for (const i of idx) ss += pairResidual(M, src, dst, i) ** 2;
-  return { matrix: M, inliers: Uint32Array.from(idx), rmsPx: Math.sqrt(ss / Math.max(1, idx.length)), iterations: it, distinctInliers: distinctCount(idx, ids, stamp, -1) };
+  return { matrix: M, inliers: Uint32Array.from(idx), rmsPx: Math.sqrt(ss / Math.max(1, idx.length)), iterations: it };
 }
 
 function scaleOk(M: Affine2x3, range: readonly [number, number]): boolean {

@@ -111,34 +111,23 @@ export function registerByTriangles(
   if (mov.length < TRIANGLE_MIN_PAIRS) return { ok: false, reason: `${mov.length} point pairs from triangles (< ${TRIANGLE_MIN_PAIRS})` };
   const src = new Float64Array(mov.length * 2);
   const dst = new Float64Array(mov.length * 2);
-  // a correspondence is listed once per matched triangle it is a vertex of: its id lets RANSAC
-  // count each one once (RansacOptions.pairIds)
-  const pairIds = new Int32Array(mov.length);
-  const distinct = new Set<number>();
   for (let i = 0; i < mov.length; i++) {
     src[2 * i] = movStars[mov[i]].x;
     src[2 * i + 1] = movStars[mov[i]].y;
     dst[2 * i] = refStars[ref[i]].x;
     dst[2 * i + 1] = refStars[ref[i]].y;
-    pairIds[i] = mov[i] * refStars.length + ref[i];
-    distinct.add(pairIds[i]);
   }
   const fit = ransacFit(src, dst, random, {
     maxIterations: TRIANGLE_RANSAC_ITERATIONS,
     inlierTolPx: TRIANGLE_INLIER_TOL_PX,
-    // [DIFF: REF stops early at 99 % confidence] all 2000 iterations (a few ms): the early stop
-    // trusts the best share so far, and a wrong fit with many repeated pairs stopped the search
-    // after ~140 iterations, before a sample of two true pairs was drawn (OSC quality set)
-    confidence: 1,
+    confidence: 0.99,
     model: 'similarity',
-    pairIds,
     ...(opts.scaleRange ? { scaleRange: opts.scaleRange } : {}),
   });
   if (!fit) return { ok: false, reason: 'RANSAC found no consistent similarity' };
-  // success [REF, counted on distinct correspondences]: >= min inliers and > 5 % of them
-  const share = fit.distinctInliers / distinct.size;
-  if (fit.distinctInliers < opts.minInliers || !(share > 0.05)) {
-    return { ok: false, reason: `${fit.distinctInliers} matched stars of ${distinct.size} candidate pairs (need >= ${opts.minInliers} and > 5 %)` };
+  const share = fit.inliers.length / mov.length;
+  if (fit.inliers.length < opts.minInliers || !(share > 0.05)) {
+    return { ok: false, reason: `${fit.inliers.length} inliers of ${mov.length} pairs (need >= ${opts.minInliers} and > 5 %)` };
   }
   let movToRef = fit.matrix;
   if (!opts.allowRotation) {
@@ -150,5 +139,5 @@ export function registerByTriangles(
   const refined = refineWithAllStars(movToRef, movStars, refStars, TRIANGLE_INLIER_TOL_PX, opts.allowRotation, opts.model);
   const inv = invertAffine(refined?.matrix ?? movToRef);
   if (!inv) return { ok: false, reason: 'singular fit' };
-  return { ok: true, matrix: inv, inliers: fit.distinctInliers, pairs: distinct.size, residualPx: refined?.rmsPx ?? fit.rmsPx };
+  return { ok: true, matrix: inv, inliers: fit.inliers.length, pairs: mov.length, residualPx: refined?.rmsPx ?? fit.rmsPx };
 }

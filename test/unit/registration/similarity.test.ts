@@ -111,36 +111,6 @@ describe('ransacFit', () => {
     expect(ransacFit([1, 2], [3, 4], mulberry32(1))).toBeNull();
   });
 
-  it('with pair ids, scores distinct correspondences: 15 true ones listed twice beat 8 wrong ones listed six times', () => {
-    const truth = similarity(1, 0.01, 4, -3);
-    const wrong = similarity(1.004, -0.02, -7, 5);
-    const tSrc = points(15, 21);
-    const wSrc = points(8, 22);
-    const src: number[] = [];
-    const dst: number[] = [];
-    const ids: number[] = [];
-    const add = (s: number[], M: Affine2x3, times: number, id0: number) => {
-      const d = mapAll(M, s);
-      for (let k = 0; k < times; k++) {
-        for (let i = 0; i < s.length / 2; i++) {
-          src.push(s[2 * i], s[2 * i + 1]);
-          dst.push(d[2 * i], d[2 * i + 1]);
-          ids.push(id0 + i);
-        }
-      }
-    };
-    add(tSrc, truth, 2, 0); // 30 pairs
-    add(wSrc, wrong, 6, 100); // 48 pairs
-    const byPairs = ransacFit(src, dst, mulberry32(5), { confidence: 1 })!;
-    expectMatrix(byPairs.matrix, wrong, 6);
-    const byIds = ransacFit(src, dst, mulberry32(5), { confidence: 1, pairIds: ids })!;
-    expectMatrix(byIds.matrix, truth, 6);
-    expect(byIds.distinctInliers).toBe(15);
-    expect(byIds.inliers.length).toBe(30);
-    expect(byPairs.distinctInliers).toBe(byPairs.inliers.length);
-    expect(() => ransacFit(src, dst, mulberry32(5), { pairIds: [1, 2] })).toThrow(RangeError);
-  });
-
   it('finds no consensus in pure noise (fewer inliers than a real model would have)', () => {
     const src = points(50, 10);
     const dst = points(50, 11);
