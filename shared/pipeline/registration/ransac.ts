@@ -22,6 +22,14 @@ export interface RansacOptions {
    * "explains" all pairs that share it; [0.5, 2] as in the star-pair stage (P4.4).
    */
   readonly scaleRange: readonly [number, number];
+  /**
+   * [DIFF] Score of a hypothesis replacing its inlier-pair count (ties: more inlier pairs, then the
+   * lower residual sum), with no early stop (the confidence rule assumes the pair count). Triangle
+   * matching scores by how many of ALL the moving stars land on a reference star: its pair list
+   * repeats each correspondence once per triangle, and a few wrong correspondences repeated across
+   * many similar triangles outnumbered the true ones (bench/QUALITY.md).
+   */
+  readonly score?: (M: Affine2x3) => number;
 }
 
 export const DEFAULT_RANSAC: RansacOptions = {
@@ -70,6 +78,7 @@ export function ransacFit(
   const m = opt.model === 'affine' ? 3 : 2;
   if (n < m) return null;
   let best: Affine2x3 | null = null;
+  let bestScore = -Infinity;
   let bestCount = 0;
   let bestSum = Infinity;
   let needed = opt.maxIterations;
@@ -81,13 +90,18 @@ export function ransacFit(
     const M = fitModel(opt.model, src, dst, sample, opt.allowRotation);
     if (!M || !M.every(Number.isFinite) || !scaleOk(M, opt.scaleRange)) continue;
     const { idx, sum } = inliersOf(M, src, dst, opt.inlierTolPx);
-    if (idx.length > bestCount || (idx.length === bestCount && idx.length > 0 && sum < bestSum)) {
+    if (idx.length < m) continue;
+    const score = opt.score ? opt.score(M) : idx.length;
+    if (score > bestScore || (score === bestScore && (idx.length > bestCount || (idx.length === bestCount && sum < bestSum)))) {
       best = M;
+      bestScore = score;
       bestCount = idx.length;
       bestSum = sum;
-      const share = bestCount / n;
-      const pAllIn = share ** m;
-      needed = pAllIn >= 1 ? 0 : Math.ceil(Math.log(1 - opt.confidence) / Math.log(1 - pAllIn));
+      if (!opt.score) {
+        const share = bestCount / n;
+        const pAllIn = share ** m;
+        needed = pAllIn >= 1 ? 0 : Math.ceil(Math.log(1 - opt.confidence) / Math.log(1 - pAllIn));
+      }
     }
   }
   if (!best || bestCount < m) return null;

@@ -1,7 +1,7 @@
 import { invertAffine, type Affine2x3 } from './affine';
 import { ransacFit } from './ransac';
 import { fitSimilarity } from './similarity';
-import { refineWithAllStars, type Point } from './star-grid';
+import { refineWithAllStars, StarGrid, type Point } from './star-grid';
 
 /**
  * Triangle (asterism) matching [REF, METHOD.md P4.3]. A triangle's descriptor (s1/s3, s2/s3) of its
@@ -26,6 +26,11 @@ export const TRIANGLE_MAX_DESCRIPTOR_DIST = 0.03;
 export const TRIANGLE_MAX_MATCHES = 200;
 export const TRIANGLE_MIN_PAIRS = 6;
 export const TRIANGLE_RANSAC_ITERATIONS = 2000;
+/**
+ * Distance (proxy px) within which a mapped moving star counts as lying on a reference star when
+ * RANSAC scores a hypothesis: above the error of a model fitted to two pairs across the proxy.
+ */
+export const TRIANGLE_STAR_SCORE_TOL_PX = 2;
 export const TRIANGLE_INLIER_TOL_PX = 3;
 
 /** Triangles of the `maxStars` first stars (callers pass stars sorted by flux), largest perimeter first. */
@@ -117,11 +122,21 @@ export function registerByTriangles(
     dst[2 * i] = refStars[ref[i]].x;
     dst[2 * i + 1] = refStars[ref[i]].y;
   }
+  // [DIFF: REF counts inlier pairs, with an early stop] a hypothesis is scored by the moving stars
+  // (all of them, not only the triangle vertices) it puts on a reference star, over all 2000
+  // iterations; see RansacOptions.score
+  const refGrid = new StarGrid(refStars, TRIANGLE_STAR_SCORE_TOL_PX);
+  const starsOnReference = (M: Affine2x3): number => {
+    let k = 0;
+    for (const p of movStars) if (refGrid.nearest(M[0] * p.x + M[1] * p.y + M[2], M[3] * p.x + M[4] * p.y + M[5], TRIANGLE_STAR_SCORE_TOL_PX).k >= 0) k++;
+    return k;
+  };
   const fit = ransacFit(src, dst, random, {
     maxIterations: TRIANGLE_RANSAC_ITERATIONS,
     inlierTolPx: TRIANGLE_INLIER_TOL_PX,
     confidence: 0.99,
     model: 'similarity',
+    score: starsOnReference,
     ...(opts.scaleRange ? { scaleRange: opts.scaleRange } : {}),
   });
   if (!fit) return { ok: false, reason: 'RANSAC found no consistent similarity' };

@@ -111,6 +111,38 @@ describe('ransacFit', () => {
     expect(ransacFit([1, 2], [3, 4], mulberry32(1))).toBeNull();
   });
 
+  it('with a score function, keeps the hypothesis it scores best (not the one with most pairs) and runs every iteration', () => {
+    // the wrong model explains more listed pairs (a correspondence repeated across triangles);
+    // only the truth puts the other stars of the frame onto their partners
+    const truth = similarity(1, 0.01, 4, -3);
+    const wrong = similarity(1.004, -0.02, -7, 5);
+    const tSrc = points(10, 31);
+    const wSrc = points(6, 32);
+    const src: number[] = [];
+    const dst: number[] = [];
+    for (const [s, M, times] of [[tSrc, truth, 2], [wSrc, wrong, 6]] as const) {
+      const d = mapAll(M, s);
+      for (let k = 0; k < times; k++) {
+        src.push(...s);
+        dst.push(...d);
+      }
+    }
+    const others = points(40, 33);
+    const partners = mapAll(truth, others);
+    const onPartners = (M: Affine2x3) => {
+      const m = mapAll(M, others);
+      let k = 0;
+      for (let i = 0; i < m.length; i += 2) if (Math.hypot(m[i] - partners[i], m[i + 1] - partners[i + 1]) < 1) k++;
+      return k;
+    };
+    const byPairs = ransacFit(src, dst, mulberry32(5))!;
+    expectMatrix(byPairs.matrix, wrong, 6);
+    const byScore = ransacFit(src, dst, mulberry32(5), { score: onPartners })!;
+    expectMatrix(byScore.matrix, truth, 6);
+    expect(byScore.iterations).toBe(2000);
+    expect(byPairs.iterations).toBeLessThan(2000);
+  });
+
   it('finds no consensus in pure noise (fewer inliers than a real model would have)', () => {
     const src = points(50, 10);
     const dst = points(50, 11);
