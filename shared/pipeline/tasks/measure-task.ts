@@ -8,11 +8,7 @@ import { detectStars, type Star } from '../registration/stars';
 import { loadRunContext, type RunContext } from '../run/run-context';
 import { readJson, writeFloat32, writeJson } from '../run/run-files';
 import { calibrateFrame } from './calibrate';
-import { hotPixelCorrectionInPlace } from '../cosmetic';
 import { registerTaskHandler, type TaskEnv } from './registry';
-
-/** Threshold (sigma_MAD above the median) of the hot-pixel fix P2 measures with. */
-const MEASURE_HOT_PIXEL_SIGMA = 5;
 
 /**
  * P2 — pass 1 over one frame (one frame in RAM): background per colour, normalization, proxy,
@@ -57,15 +53,6 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
   const frame = ctx.manifest.frames[payload.frame];
   const out = measurePaths(ctx, payload.frame);
   const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image);
-  // [DIFF] P2 measures the frame with its isolated hot pixels fixed (the P12.3 rule, per CFA
-  // colour; already done when per_frame_cosmetic_correction is on). On the proxy a moderate hot
-  // pixel (10-15 sigma) passes P4.1's centre/flux <= 0.8 test, because the noise of the 5x5 window
-  // adds to its flux: each OSC quality-set frame listed 4-6 of them among its registration stars,
-  // at the same sensor position in every frame, and they pulled a star fit 12 px off (bench/QUALITY.md).
-  // Measuring only: P6 reads the frame again and stacks its own pixels.
-  if (!ctx.config.stacking.per_frame_cosmetic_correction) {
-    hotPixelCorrectionInPlace(image, MEASURE_HOT_PIXEL_SIGMA, ctx.layout.colorMode === 'OSC' ? (ctx.layout.pattern ?? undefined) : undefined);
-  }
   const bg = measureBackground(image, ctx.layout);
   if (!bg.ok) {
     const record: MeasureRecord = {
