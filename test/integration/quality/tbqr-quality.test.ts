@@ -37,11 +37,11 @@ describe('TBQR against the equal-weight mean stack (defaults, varying seeing)', 
     expect(report.stars.faint).toBeGreaterThanOrEqual(20);
   });
 
-  it('lowers the median star FWHM by at least 10 %, issue 4\'s bar (measured 10.9 % here)', () => {
+  it('lowers the median star FWHM by at least 10 %, issue 4\'s bar (measured 11.2 % here)', () => {
     expect(report.fwhmGainPct).toBeGreaterThanOrEqual(10);
   });
 
-  it('does not lower the faint point-source SNR against the mean stack (measured 1.006 here, 1.07-1.14 on the bench sets)', () => {
+  it('does not lower the faint point-source SNR against the mean stack (measured 1.12 here, 1.06-1.17 on the bench sets)', () => {
     expect(report.snrRatio).toBeGreaterThanOrEqual(1);
   });
 
@@ -53,7 +53,7 @@ describe('TBQR against the equal-weight mean stack (defaults, varying seeing)', 
 
   it('registers the frames to the truth: median error < 0.2 px, no frame off by 1 px or 0.15 of its own FWHM, corners included', () => {
     expect(report.registration.medianErrorPx).toBeLessThan(0.2);
-    // measured: worst 0.42 px, 0.07 FWHM (before the sharp reference and the star-scored RANSAC:
+    // measured: worst 0.44 px, 0.07 FWHM (before the sharp reference and the star-scored RANSAC:
     // 2.4 px at a corner, and 14 px for a frame fitted to repeated wrong triangle pairs)
     expect(report.registration.maxErrorPx, report.registration.worstFile).toBeLessThan(1);
     expect(report.registration.maxErrorPerFwhm, report.registration.worstPerFwhmFile).toBeLessThan(0.15);
