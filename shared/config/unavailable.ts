@@ -11,6 +11,8 @@ interface Unavailable {
   readonly path: string;
   readonly isSet: (c: TileCompileConfig) => boolean;
   readonly what: string;
+  /** What the run does instead (default: it continues without the feature). */
+  readonly instead?: string;
 }
 
 const UNAVAILABLE: readonly Unavailable[] = [
@@ -20,6 +22,8 @@ const UNAVAILABLE: readonly Unavailable[] = [
   { path: 'tile_denoise.soft_threshold.enabled', isSet: (c) => c.tile_denoise.soft_threshold.enabled, what: 'soft-threshold tile denoising (METHOD.md P14)' },
   { path: 'tile_denoise.wiener.enabled', isSet: (c) => c.tile_denoise.wiener.enabled, what: 'Wiener tile denoising (METHOD.md P14)' },
   { path: 'distributed.enabled', isSet: (c) => c.distributed.enabled, what: 'distributed tile tasks over RabbitMQ (METHOD.md 7); the run uses this computer\'s workers' },
+  { path: 'normalization.per_channel', isSet: (c) => !c.normalization.per_channel, what: 'one background for all colour channels (false)', instead: 'every channel is normalized by its own background' },
+  { path: 'stacking.output_stretch', isSet: (c) => c.stacking.output_stretch, what: 'a preview stretch setting', instead: 'the previews are always auto-stretched and the FITS stay linear' },
 ];
 
 export interface UnavailableSetting {
@@ -29,5 +33,5 @@ export interface UnavailableSetting {
 
 /** The unavailable settings a config turns on, with the warning text for each. */
 export function unavailableSettings(config: TileCompileConfig): UnavailableSetting[] {
-  return UNAVAILABLE.filter((u) => u.isSet(config)).map((u) => ({ path: u.path, message: `${u.what} is not available in this version; the run continues without it` }));
+  return UNAVAILABLE.filter((u) => u.isSet(config)).map((u) => ({ path: u.path, message: `${u.what} is not available in this version; ${u.instead ?? 'the run continues without it'}` }));
 }

@@ -259,6 +259,9 @@ describe('loadConfig warnings', () => {
     // off (written out or by default) is no warning
     expect(loadConfig('bge:\n  enabled: false\n').problems).toEqual([]);
     expect(loadConfig('').problems).toEqual([]);
+    expect(loadConfig('normalization:\n  per_channel: false\n').problems.map((p) => p.message)).toEqual([
+      'normalization.per_channel: one background for all colour channels (false) is not available in this version; every channel is normalized by its own background',
+    ]);
   });
 
   it('maps reference names with a DEPRECATED warning at the key', () => {
