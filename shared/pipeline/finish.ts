@@ -217,7 +217,8 @@ export function finishImage(input: FinishInput, cfg: FinishConfig): FinishResult
   const valid = applyValidity(image, input.coverage, minCov, cfg.output.invalid_value, true);
   let mosaic = osc && cfg.debayer ? applyValidity(scaled, input.coverage, minCov, cfg.output.invalid_value, true).image : null;
   image = valid.image;
-  let coverage = Int32Array.from(input.coverage);
+  // an Int32Array coverage (the assembler's) is used as it is: never written here, one canvas less
+  let coverage = input.coverage instanceof Int32Array ? input.coverage : Int32Array.from(input.coverage);
   let crop: CropBox | null = null;
   if (cfg.output.crop_to_valid) {
     crop = validBoundingBox(valid.mask, image.width, image.height, osc);

@@ -20,8 +20,8 @@ export interface AssembleResult {
   readonly result: Image;
   /** The equal-weight mean of the same registered frames (QA baseline). */
   readonly mean: Image;
-  /** Frames with a valid pixel, per canvas pixel. */
-  readonly coverage: Float32Array;
+  /** Frames with a valid pixel, per canvas pixel (the integer counts stack.fits carries). */
+  readonly coverage: Int32Array;
   readonly boundaries: BoundarySummary;
   readonly clusterWeights: number[] | null;
   readonly fullStack: boolean;
@@ -78,7 +78,7 @@ export async function assembleTiles(
   const meter = new BoundaryMeter(grid, planes);
   const result = new Float32Array(planes * W * H);
   const mean = new Float32Array(planes * W * H);
-  const coverage = new Float32Array(W * H);
+  const coverage = new Int32Array(W * H);
 
   const place = (dst: Float32Array, band: RowBand, p: number) => placeBand(dst, band, p, W, H);
 
@@ -96,8 +96,8 @@ export async function assembleTiles(
     const covBlock = block(rec.blocks - 1).subarray(0, t.width * t.height);
     for (const band of olaCov.add(t.id, covBlock)) {
       // every overlapping tile holds the same count: the weighted mean of equal integers, rounded
-      for (let i = 0; i < band.data.length; i++) band.data[i] = Math.round(band.data[i]);
-      place(coverage, band, 1);
+      const at = band.y0 * W;
+      for (let i = 0; i < band.height * W; i++) coverage[at + i] = Math.round(band.data[i]);
     }
     // full mode: P11 per tile, then one overlap-add like R (see tileClusterWeights)
     const X = full ? stackClusterBand(Array.from({ length: K }, (_, k) => block(2 + k)), tileClusterWeights(wk, rec.clusterWeightSums, K), cfg) : R;

@@ -152,7 +152,7 @@ async function writeQaMaps(
   boundaries: BoundarySummary,
   result: Image,
   mean: Image,
-  coverage: Float32Array,
+  coverage: Int32Array,
 ): Promise<void> {
   const { fs } = rt.host;
   const grid = plan.grid;

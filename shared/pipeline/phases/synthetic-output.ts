@@ -21,7 +21,7 @@ export async function writeSyntheticFrames(
   clusterIds: readonly number[],
   clusterSizes: readonly number[],
   backgrounds: number[][],
-  coverage: Float32Array,
+  coverage: Int32Array,
 ): Promise<string[]> {
   const fs: FileSystem = rt.host.fs;
   const ctx = rt.ctx;
