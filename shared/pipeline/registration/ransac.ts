@@ -32,6 +32,9 @@ export interface RansacOptions {
   readonly score?: (M: Affine2x3) => number;
 }
 
+/** With a score function: hypotheses below this share of the most inlier pairs seen are not scored. */
+const SCORED_MIN_PAIR_SHARE = 0.5;
+
 export const DEFAULT_RANSAC: RansacOptions = {
   maxIterations: 2000,
   inlierTolPx: 3,
@@ -81,6 +84,7 @@ export function ransacFit(
   let bestScore = -Infinity;
   let bestCount = 0;
   let bestSum = Infinity;
+  let mostPairs = 0;
   let needed = opt.maxIterations;
   const sample = new Uint32Array(m);
   let it = 0;
@@ -91,6 +95,10 @@ export function ransacFit(
     if (!M || !M.every(Number.isFinite) || !scaleOk(M, opt.scaleRange)) continue;
     const { idx, sum } = inliersOf(M, src, dst, opt.inlierTolPx);
     if (idx.length < m) continue;
+    // the score function is dearer than the pair count: only hypotheses with at least half the
+    // most inlier pairs seen so far are scored (true and repeated-wrong fits are within 20 %)
+    mostPairs = Math.max(mostPairs, idx.length);
+    if (opt.score && idx.length < SCORED_MIN_PAIR_SHARE * mostPairs) continue;
     const score = opt.score ? opt.score(M) : idx.length;
     if (score > bestScore || (score === bestScore && (idx.length > bestCount || (idx.length === bestCount && sum < bestSum)))) {
       best = M;
