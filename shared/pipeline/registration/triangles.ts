@@ -1,7 +1,7 @@
 import { invertAffine, type Affine2x3 } from './affine';
 import { ransacFit } from './ransac';
 import { fitSimilarity } from './similarity';
-import { refineWithAllStars, StarGrid, type Point } from './star-grid';
+import { refineWithAllStars, type Point } from './star-grid';
 
 /**
  * Triangle (asterism) matching [REF, METHOD.md P4.3]. A triangle's descriptor (s1/s3, s2/s3) of its
@@ -125,12 +125,7 @@ export function registerByTriangles(
   // [DIFF: REF counts inlier pairs, with an early stop] a hypothesis is scored by the moving stars
   // (all of them, not only the triangle vertices) it puts on a reference star, over all 2000
   // iterations; see RansacOptions.score
-  const refGrid = new StarGrid(refStars, TRIANGLE_STAR_SCORE_TOL_PX);
-  const starsOnReference = (M: Affine2x3): number => {
-    let k = 0;
-    for (const p of movStars) if (refGrid.nearest(M[0] * p.x + M[1] * p.y + M[2], M[3] * p.x + M[4] * p.y + M[5], TRIANGLE_STAR_SCORE_TOL_PX).k >= 0) k++;
-    return k;
-  };
+  const starsOnReference = starsOnReferenceCounter(refStars, movStars, TRIANGLE_STAR_SCORE_TOL_PX);
   const fit = ransacFit(src, dst, random, {
     maxIterations: TRIANGLE_RANSAC_ITERATIONS,
     inlierTolPx: TRIANGLE_INLIER_TOL_PX,
@@ -155,4 +150,70 @@ export function registerByTriangles(
   const inv = invertAffine(refined?.matrix ?? movToRef);
   if (!inv) return { ok: false, reason: 'singular fit' };
   return { ok: true, matrix: inv, inliers: fit.inliers.length, pairs: mov.length, residualPx: refined?.rmsPx ?? fit.rmsPx };
+}
+
+/**
+ * Counter of the moving stars that a matrix puts within `tol` of some reference star, for scoring
+ * RANSAC hypotheses: a bucket grid (cell = tol) over the reference stars in flat typed arrays,
+ * since it runs for hundreds of hypotheses per frame.
+ */
+export function starsOnReferenceCounter(refStars: readonly Point[], movStars: readonly Point[], tol: number): (M: Affine2x3) => number {
+  const n = refStars.length;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const s of refStars) {
+    x0 = Math.min(x0, s.x);
+    y0 = Math.min(y0, s.y);
+    x1 = Math.max(x1, s.x);
+    y1 = Math.max(y1, s.y);
+  }
+  const cell = Math.max(tol, 1e-3);
+  const gw = n > 0 ? Math.floor((x1 - x0) / cell) + 1 : 0;
+  const gh = n > 0 ? Math.floor((y1 - y0) / cell) + 1 : 0;
+  // counting sort of the stars by cell: cell c holds xs/ys[start[c] .. start[c+1])
+  const cellOf = new Int32Array(n);
+  const start = new Int32Array(gw * gh + 1);
+  for (let i = 0; i < n; i++) {
+    cellOf[i] = Math.floor((refStars[i].y - y0) / cell) * gw + Math.floor((refStars[i].x - x0) / cell);
+    start[cellOf[i] + 1]++;
+  }
+  for (let c = 0; c < gw * gh; c++) start[c + 1] += start[c];
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  const fill = start.slice(0, gw * gh);
+  for (let i = 0; i < n; i++) {
+    const at = fill[cellOf[i]]++;
+    xs[at] = refStars[i].x;
+    ys[at] = refStars[i].y;
+  }
+  const mx = Float64Array.from(movStars, (p) => p.x);
+  const my = Float64Array.from(movStars, (p) => p.y);
+  const tol2 = tol * tol;
+  return (M: Affine2x3): number => {
+    let k = 0;
+    for (let i = 0; i < mx.length; i++) {
+      const x = M[0] * mx[i] + M[1] * my[i] + M[2];
+      const y = M[3] * mx[i] + M[4] * my[i] + M[5];
+      const cx = Math.floor((x - x0) / cell);
+      const cy = Math.floor((y - y0) / cell);
+      let hit = false;
+      for (let gy = Math.max(0, cy - 1); gy <= Math.min(gh - 1, cy + 1) && !hit; gy++) {
+        for (let gx = Math.max(0, cx - 1); gx <= Math.min(gw - 1, cx + 1) && !hit; gx++) {
+          const c = gy * gw + gx;
+          for (let j = start[c]; j < start[c + 1]; j++) {
+            const dx = xs[j] - x;
+            const dy = ys[j] - y;
+            if (dx * dx + dy * dy < tol2) {
+              hit = true;
+              break;
+            }
+          }
+        }
+      }
+      if (hit) k++;
+    }
+    return k;
+  };
 }
