@@ -1,5 +1,6 @@
 import { LANCZOS_LUT, sampleLanczosView, type View } from '../warp-kernels';
 import { LANCZOS_ROW_WASM } from './lanczos-row.wasm';
+import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The Lanczos-3 warp rows (METHOD.md P6.2) through the WebAssembly SIMD kernel lanczos-row.wat:
@@ -28,57 +29,30 @@ export const WASM_TILE: WasmTile = { rows: 64, cols: 512 };
 /** Tiles whose source window would exceed this (strong minification) leave every sample to JS. */
 const MAX_WINDOW_BYTES = 4 << 20;
 
-// The WebAssembly global is not part of lib ES2022 (shared/ compiles without DOM or Node types):
-// the few members used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
 type KernelFn = (...args: number[]) => number;
 
-interface Kernel {
+interface Kernel extends WasmViews {
   readonly memory: WasmMemory;
   readonly rowMono: KernelFn;
   readonly rowCfa: KernelFn;
-  buffer: ArrayBuffer;
-  f32: Float32Array;
-  f64: Float64Array;
-  i32: Int32Array;
 }
 
 // Byte layout of the kernel memory: see lanczos-row.wat
 const LUT_AT = 64;
 const OUT_AT = LUT_AT + LANCZOS_LUT.length * 8;
+/** One WebAssembly page: the output row area starts with this much room. */
 const PAGE = 65536;
 
 let kernel: Kernel | null | undefined;
 
 function instantiate(): Kernel | null {
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) return null;
-    const { exports } = new api.Instance(new api.Module(LANCZOS_ROW_WASM), {});
-    const memory = exports.memory as WasmMemory;
-    const k: Kernel = {
-      memory,
-      rowMono: exports.row_mono as KernelFn,
-      rowCfa: exports.row_cfa as KernelFn,
-      buffer: memory.buffer,
-      f32: new Float32Array(0),
-      f64: new Float64Array(0),
-      i32: new Int32Array(0),
-    };
-    ensureBytes(k, OUT_AT + PAGE);
-    k.f64.set(LANCZOS_LUT, LUT_AT / 8);
-    return k;
-  } catch {
-    // no WebAssembly, no SIMD, or memory refused: the JS kernels give the same bytes
-    return null;
-  }
+  // no WebAssembly or no SIMD: the JS kernels give the same bytes
+  const w = instantiateWasm(LANCZOS_ROW_WASM);
+  if (!w) return null;
+  const k: Kernel = { memory: w.memory, rowMono: w.exports.row_mono as KernelFn, rowCfa: w.exports.row_cfa as KernelFn, ...w.views };
+  ensureBytes(k, OUT_AT + PAGE);
+  k.f64.set(LANCZOS_LUT, LUT_AT / 8);
+  return k;
 }
 
 function loadKernel(): Kernel | null {
@@ -91,16 +65,8 @@ export function wasmLanczosAvailable(): boolean {
   return loadKernel() !== null;
 }
 
-/** Grows the memory to at least `bytes` and renews the views (growing detaches the old buffer). */
 function ensureBytes(k: Kernel, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / PAGE));
-  if (k.buffer !== k.memory.buffer || k.f32.length === 0) {
-    k.buffer = k.memory.buffer;
-    k.f32 = new Float32Array(k.buffer);
-    k.f64 = new Float64Array(k.buffer);
-    k.i32 = new Int32Array(k.buffer);
-  }
+  ensureWasmBytes(k.memory, k, bytes);
 }
 
 interface Layout {

@@ -2,6 +2,7 @@ import { reflect101 } from '../../image/filters';
 import type { MedianRowWriter } from '../../image/rank-filters';
 import { nccOfSums } from './ncc';
 import { HIGH_PASS_ROWS_WASM } from './wasm/high-pass-rows.wasm';
+import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The registration high-pass plane (nccPlane, P4.6) through the WebAssembly kernels of
@@ -21,64 +22,36 @@ import { HIGH_PASS_ROWS_WASM } from './wasm/high-pass-rows.wasm';
  * wasmHighPass and wasmMedianRows return null and the caller runs the JS forms.
  */
 
-// WebAssembly is not part of lib ES2022 (shared/ compiles without DOM or Node types): the few
-// members used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-
-interface Kernel {
+interface Kernel extends WasmViews {
   readonly memory: WasmMemory;
   readonly medianRow: (up: number, mid: number, down: number, w: number, cols: number, out: number) => void;
   readonly boxSums: (med: number, xIndex: number, w: number, k: number, sums: number) => void;
   readonly columnStep: (med: number, colSum: number, count: number, out: number, enter: number, leave: number, n: number) => void;
   readonly identityRow: (refA: number, movA: number, refB: number, movB: number, n: number, sums: number) => void;
-  f32: Float32Array;
-  f64: Float64Array;
-  i32: Int32Array;
   /** The writer whose rows the slots hold; another writer's first call reloads them. */
   owner: object | null;
 }
 
-const PAGE = 65536;
 let kernel: Kernel | null | undefined;
 
 function instantiate(): Kernel | null {
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) return null;
-    const { exports } = new api.Instance(new api.Module(HIGH_PASS_ROWS_WASM), {});
-    const memory = exports.memory as WasmMemory;
-    return {
-      memory,
-      medianRow: exports.median_row as Kernel['medianRow'],
-      boxSums: exports.box_sums as Kernel['boxSums'],
-      columnStep: exports.column_step as Kernel['columnStep'],
-      identityRow: exports.identity_row as Kernel['identityRow'],
-      f32: new Float32Array(memory.buffer),
-      f64: new Float64Array(memory.buffer),
-      i32: new Int32Array(memory.buffer),
-      owner: null,
-    };
-  } catch {
-    // no WebAssembly or no SIMD: the JS rows give the same values
-    return null;
-  }
+  // no WebAssembly or no SIMD: the JS rows give the same values
+  const w = instantiateWasm(HIGH_PASS_ROWS_WASM);
+  if (!w) return null;
+  const e = w.exports;
+  return {
+    memory: w.memory,
+    medianRow: e.median_row as Kernel['medianRow'],
+    boxSums: e.box_sums as Kernel['boxSums'],
+    columnStep: e.column_step as Kernel['columnStep'],
+    identityRow: e.identity_row as Kernel['identityRow'],
+    ...w.views,
+    owner: null,
+  };
 }
 
 function ensureBytes(k: Kernel, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / PAGE));
-  if (k.f32.buffer !== k.memory.buffer) {
-    k.f32 = new Float32Array(k.memory.buffer);
-    k.f64 = new Float64Array(k.memory.buffer);
-    k.i32 = new Int32Array(k.memory.buffer);
-  }
+  ensureWasmBytes(k.memory, k, bytes);
 }
 
 function loadedKernel(): Kernel | null {

@@ -2,6 +2,7 @@ import { sampleBilinearView, type View } from '../../image/warp-kernels';
 import type { Affine2x3 } from './affine';
 import { bilinearInterior, isWholePixelShift, nccOfSums } from './ncc';
 import { NCC_PAIR_WASM } from './wasm/ncc-pair.wasm';
+import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The two NCCs of a registration candidate (P4.6: plain proxies, high-passed planes) in one sweep
@@ -39,49 +40,24 @@ const MARGIN = 2;
 // byte layout: sums (six f64x2) at 0, stop position (sx, sy) at 96, rows and windows from 128
 const STATE_F64 = 12;
 const DATA_AT = 128;
-const PAGE = 65536;
 
-// WebAssembly is not part of lib ES2022 (shared/ compiles without DOM or Node types): the few
-// members used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
 type RunFn = (...args: number[]) => number;
 
-interface Kernel {
+interface Kernel extends WasmViews {
   readonly memory: WasmMemory;
   readonly run: RunFn;
-  f32: Float32Array;
-  f64: Float64Array;
 }
 
 let kernel: Kernel | null | undefined;
 
 function instantiate(): Kernel | null {
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) return null;
-    const { exports } = new api.Instance(new api.Module(NCC_PAIR_WASM), {});
-    const memory = exports.memory as WasmMemory;
-    return { memory, run: exports.ncc_run as RunFn, f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer) };
-  } catch {
-    // no WebAssembly or no SIMD: nccUnderTransform gives the same values
-    return null;
-  }
+  // no WebAssembly or no SIMD: nccUnderTransform gives the same values
+  const w = instantiateWasm(NCC_PAIR_WASM);
+  return w ? { memory: w.memory, run: w.exports.ncc_run as RunFn, ...w.views } : null;
 }
 
 function ensureBytes(k: Kernel, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / PAGE));
-  if (k.f32.buffer !== k.memory.buffer) {
-    k.f32 = new Float32Array(k.memory.buffer);
-    k.f64 = new Float64Array(k.memory.buffer);
-  }
+  ensureWasmBytes(k.memory, k, bytes);
 }
 
 function align16(bytes: number): number {
