@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
+import { describeCommittedWasm, firstBitMismatch } from '../../fixtures/wasm';
 import { median3x3 } from '../../../shared/image/filters';
 import { median3x3BySortedColumns } from '../../../shared/image/rank-filters';
 import { nccPlane, streamedHighPass } from '../../../shared/pipeline/registration/high-pass';
@@ -16,28 +15,6 @@ import { mulberry32 } from '../../../shared/util/seed';
 
 const FC = { seed: 20261127, numRuns: 80 };
 const WAT = fileURLToPath(new URL('../../../shared/pipeline/registration/wasm/high-pass-rows.wat', import.meta.url));
-
-async function compile(text: string): Promise<Uint8Array> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('high-pass-rows.wat', text, { simd: true });
-  try {
-    return new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function firstBitMismatch(got: Float32Array, want: Float32Array): number {
-  expect(got.length).toBe(want.length);
-  const g = new Uint32Array(got.buffer, got.byteOffset, got.length);
-  const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < w.length; i++) if (g[i] !== w[i]) return i;
-  return -1;
-}
 
 /** Few distinct values (ties everywhere), signs, and a share of NaN / +-Infinity. */
 function tiedPlane(w: number, h: number, seed: number, invalidShare: number): Float32Array {
@@ -54,16 +31,7 @@ function wasmMedian(p: Float32Array, w: number, h: number, rows: readonly number
   return out;
 }
 
-describe('high-pass-rows.wasm.ts', () => {
-  it('holds the bytes the committed high-pass-rows.wat compiles to', async () => {
-    expect(sameBytes(await compile(readFileSync(WAT, 'utf8')), HIGH_PASS_ROWS_WASM)).toBe(true);
-  });
-
-  it('would be reported stale after a change to the .wat', async () => {
-    const edited = readFileSync(WAT, 'utf8').replace('(memory (export "memory") 1)', '(memory (export "memory") 2)');
-    expect(sameBytes(await compile(edited), HIGH_PASS_ROWS_WASM)).toBe(false);
-  });
-});
+describeCommittedWasm(WAT, HIGH_PASS_ROWS_WASM);
 
 describe('wasmMedianRows', () => {
   it('equals median3x3BySortedColumns bit for bit, rows top-down or bottom-up, with ties, NaN and infinities', () => {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
+import { describeCommittedWasm } from '../../fixtures/wasm';
 import type { Affine2x3 } from '../../../shared/pipeline/registration/affine';
 import { nccPlane } from '../../../shared/pipeline/registration/high-pass';
 import { nccUnderTransform } from '../../../shared/pipeline/registration/ncc';
@@ -17,20 +16,6 @@ import { mulberry32 } from '../../../shared/util/seed';
 const FC = { seed: 20261128, numRuns: 60 };
 const WAT = fileURLToPath(new URL('../../../shared/pipeline/registration/wasm/ncc-pair.wat', import.meta.url));
 
-async function compile(text: string): Promise<Uint8Array> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('ncc-pair.wat', text, { simd: true });
-  try {
-    return new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 function field(w: number, h: number, seed: number, nanShare: number): Float32Array {
   const u = mulberry32(seed);
   return Float32Array.from({ length: w * h }, (_, i) => (u() < nanShare ? Number.NaN : 50 + 20 * Math.sin(i / 13) + 10 * u()));
@@ -41,16 +26,7 @@ function rotation(deg: number, s: number, tx: number, ty: number): Affine2x3 {
   return [s * Math.cos(t), -s * Math.sin(t), tx, s * Math.sin(t), s * Math.cos(t), ty];
 }
 
-describe('ncc-pair.wasm.ts', () => {
-  it('holds the bytes the committed ncc-pair.wat compiles to', async () => {
-    expect(sameBytes(await compile(readFileSync(WAT, 'utf8')), NCC_PAIR_WASM)).toBe(true);
-  });
-
-  it('would be reported stale after a change to the .wat', async () => {
-    const edited = readFileSync(WAT, 'utf8').replace('(memory (export "memory") 1)', '(memory (export "memory") 2)');
-    expect(sameBytes(await compile(edited), NCC_PAIR_WASM)).toBe(false);
-  });
-});
+describeCommittedWasm(WAT, NCC_PAIR_WASM);
 
 describe('nccPairWasm', () => {
   it('gives both NCCs of nccUnderTransform to the last bit, plain and high-passed planes, NaN pixels included', () => {

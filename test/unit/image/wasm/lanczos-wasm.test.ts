@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
+import { describeCommittedWasm, firstBitMismatch } from '../../../fixtures/wasm';
 import type { Image } from '../../../../shared/image/image';
 import { LANCZOS_ROW_WASM } from '../../../../shared/image/wasm/lanczos-row.wasm';
 import { lanczosCfaWasm, lanczosPlaneWasm, wasmLanczosAvailable, type CfaPhases, type WasmTile } from '../../../../shared/image/wasm/lanczos-wasm';
@@ -15,29 +14,6 @@ import { mulberry32 } from '../../../../shared/util/seed';
 // at borders, with NaN pixels, across tile and band boundaries.
 
 const WAT = fileURLToPath(new URL('../../../../shared/image/wasm/lanczos-row.wat', import.meta.url));
-
-async function compile(text: string): Promise<Uint8Array> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('lanczos-row.wat', text, { simd: true });
-  try {
-    return new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Index of the first float32 whose bits differ, -1 if none. */
-function firstBitMismatch(got: Float32Array, want: Float32Array): number {
-  expect(got.length).toBe(want.length);
-  const g = new Uint32Array(got.buffer, got.byteOffset, got.length);
-  const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < w.length; i++) if (g[i] !== w[i]) return i;
-  return -1;
-}
 
 function noiseImage(w: number, h: number, planes: number, seed: number, nanEvery: number): Image {
   const u = mulberry32(seed);
@@ -56,16 +32,7 @@ function affine(deg: number, s: number, w: number, h: number, tx: number, ty: nu
   return [c, -n, cx - c * cx + n * cy + tx, n, c, cy - n * cx - c * cy + ty];
 }
 
-describe('lanczos-row.wasm.ts', () => {
-  it('holds the bytes the committed lanczos-row.wat compiles to (npm run gen:wasm refreshes it)', async () => {
-    expect(sameBytes(await compile(readFileSync(WAT, 'utf8')), LANCZOS_ROW_WASM)).toBe(true);
-  });
-
-  it('would be reported stale after a change to the .wat', async () => {
-    const edited = readFileSync(WAT, 'utf8').replace('(memory (export "memory") 1)', '(memory (export "memory") 2)');
-    expect(sameBytes(await compile(edited), LANCZOS_ROW_WASM)).toBe(false);
-  });
-});
+describeCommittedWasm(WAT, LANCZOS_ROW_WASM);
 
 /**
  * A plane where float64 rounding shows through float32 outputs: every 5th column and every 5th row
