@@ -73,6 +73,45 @@ export function boxResidual(plane: ArrayLike<number>, w: number, h: number, k: n
   return boxFilter(plane, w, h, k, out, true);
 }
 
+/**
+ * The horizontal pass of a box filter over a row with NaN: at `at + x` the sum of the valid pixels
+ * of the reflected window and their count. `xIndex` = reflectedIndices(w, k); rowVal and rowOk are
+ * scratch of w + k - 1 values. Shared by boxFilter and the registration's streamed high-pass,
+ * whose values must be boxFilter's to the bit.
+ */
+export function boxRowSumsAndCounts(
+  plane: ArrayLike<number>,
+  at: number,
+  w: number,
+  k: number,
+  xIndex: Int32Array,
+  rowVal: Float64Array,
+  rowOk: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+): void {
+  for (let i = 0; i < xIndex.length; i++) {
+    const v = plane[at + xIndex[i]];
+    const ok = Number.isFinite(v);
+    rowVal[i] = ok ? v : 0;
+    rowOk[i] = ok ? 1 : 0;
+  }
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < k; i++) {
+    s += rowVal[i];
+    c += rowOk[i];
+  }
+  for (let x = 0; x < w; x++) {
+    sums[at + x] = s;
+    counts[at + x] = c;
+    if (x + 1 < w) {
+      s += rowVal[x + k] - rowVal[x];
+      c += rowOk[x + k] - rowOk[x];
+    }
+  }
+}
+
 function boxFilter(plane: ArrayLike<number>, w: number, h: number, k: number, out: Float32Array | undefined, residual: boolean): Float32Array {
   checkPlane(plane, w, h);
   if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new RangeError(`box size must be an odd integer >= 1, got ${k}`);
@@ -114,29 +153,7 @@ function boxFilter(plane: ArrayLike<number>, w: number, h: number, k: number, ou
   } else {
     const rowVal = new Float64Array(w + k - 1);
     const rowOk = new Float64Array(w + k - 1);
-    for (let y = 0; y < h; y++) {
-      const base = y * w;
-      for (let i = 0; i < xIndex.length; i++) {
-        const v = plane[base + xIndex[i]];
-        const ok = Number.isFinite(v);
-        rowVal[i] = ok ? v : 0;
-        rowOk[i] = ok ? 1 : 0;
-      }
-      let s = 0;
-      let c = 0;
-      for (let i = 0; i < k; i++) {
-        s += rowVal[i];
-        c += rowOk[i];
-      }
-      for (let x = 0; x < w; x++) {
-        hSum[base + x] = s;
-        hCnt[base + x] = c;
-        if (x + 1 < w) {
-          s += rowVal[x + k] - rowVal[x];
-          c += rowOk[x + k] - rowOk[x];
-        }
-      }
-    }
+    for (let y = 0; y < h; y++) boxRowSumsAndCounts(plane, y * w, w, k, xIndex, rowVal, rowOk, hSum, hCnt);
   }
   // vertical pass over the row sums: per column, the running sum of k rows
   const colSum = new Float64Array(w);

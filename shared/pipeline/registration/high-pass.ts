@@ -1,4 +1,4 @@
-import { boxResidual, reflect101 } from '../../image/filters';
+import { boxResidual, boxRowSumsAndCounts, reflect101 } from '../../image/filters';
 import { median3x3BySortedColumns, median3x3Rows, type MedianRowWriter } from '../../image/rank-filters';
 import { IDENTITY } from './affine';
 import { wasmHighPass, wasmMedianRows } from './high-pass-wasm';
@@ -157,7 +157,7 @@ class BoxRows {
       const at = this.slotOf(this.made);
       this.writeMedianRow(this.made, this.med, at);
       if (this.counts === null) horizontalSums(this.med, at, this.w, this.k, this.xIndex, this.sums);
-      else horizontalSumsAndCounts(this.med, at, this.w, this.k, this.xIndex, this.rowVal, this.rowOk, this.sums, this.counts);
+      else boxRowSumsAndCounts(this.med, at, this.w, this.k, this.xIndex, this.rowVal, this.rowOk, this.sums, this.counts);
     }
     return this.slotOf(r);
   }
@@ -258,38 +258,4 @@ function horizontalSums(med: Float32Array, at: number, w: number, k: number, xIn
     s += med[at + xIndex[x + k]] - med[at + xIndex[x]];
   }
   sums[at + w - 1] = s;
-}
-
-/** The same with NaN: sums of the valid pixels and their counts (boxFilter's general pass). */
-function horizontalSumsAndCounts(
-  med: Float32Array,
-  at: number,
-  w: number,
-  k: number,
-  xIndex: Int32Array,
-  rowVal: Float64Array,
-  rowOk: Float64Array,
-  sums: Float64Array,
-  counts: Float64Array,
-): void {
-  for (let i = 0; i < xIndex.length; i++) {
-    const v = med[at + xIndex[i]];
-    const ok = Number.isFinite(v);
-    rowVal[i] = ok ? v : 0;
-    rowOk[i] = ok ? 1 : 0;
-  }
-  let s = 0;
-  let c = 0;
-  for (let i = 0; i < k; i++) {
-    s += rowVal[i];
-    c += rowOk[i];
-  }
-  for (let x = 0; x < w; x++) {
-    sums[at + x] = s;
-    counts[at + x] = c;
-    if (x + 1 < w) {
-      s += rowVal[x + k] - rowVal[x];
-      c += rowOk[x + k] - rowOk[x];
-    }
-  }
 }
