@@ -54,18 +54,41 @@ export interface RansacResult {
   readonly iterations: number;
 }
 
-function inliersOf(M: Affine2x3, src: ArrayLike<number>, dst: ArrayLike<number>, tol: number): { idx: number[]; sum: number } {
+function inliersOf(M: Affine2x3, src: ArrayLike<number>, dst: ArrayLike<number>, tol: number): number[] {
   const n = src.length / 2;
   const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (pairResidual(M, src, dst, i) < tol) idx.push(i);
+  return idx;
+}
+
+/**
+ * The inlier count of inliersOf without the list and without Math.hypot where the squared distance
+ * decides (this is the inner loop of every hypothesis, 2000 x up to 600 pairs per frame, and
+ * Math.hypot cost most of it): only a squared distance within a relative 1e-9 of tol^2, far wider
+ * than its rounding, is left to pairResidual's exact test, so the count is the same. With
+ * `withSum`, also the sum of the inliers' residuals, as sqrt(dx^2 + dy^2): the tie-break between
+ * hypotheses of equal score and count, within rounding of inliersOf's sum.
+ */
+export function countInliers(M: Affine2x3, src: ArrayLike<number>, dst: ArrayLike<number>, tol: number, withSum: boolean): { count: number; sum: number } {
+  const n = src.length / 2;
+  const [m0, m1, m2, m3, m4, m5] = M;
+  const near = tol * tol * (1 - 1e-9);
+  const far = tol * tol * (1 + 1e-9);
+  let count = 0;
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const r = pairResidual(M, src, dst, i);
-    if (r < tol) {
-      idx.push(i);
-      sum += r;
+    const x = src[2 * i];
+    const y = src[2 * i + 1];
+    // pairResidual's terms in its order
+    const dx = m0 * x + m1 * y + m2 - dst[2 * i];
+    const dy = m3 * x + m4 * y + m5 - dst[2 * i + 1];
+    const d2 = dx * dx + dy * dy;
+    if (d2 < near || (d2 <= far && Math.hypot(dx, dy) < tol)) {
+      count++;
+      if (withSum) sum += Math.sqrt(d2);
     }
   }
-  return { idx, sum };
+  return { count, sum };
 }
 
 /** Robust fit of src -> dst; null if no hypothesis has a full minimal sample of inliers. */
@@ -93,17 +116,20 @@ export function ransacFit(
     if (!sampleIsUsable(sample, src, opt.minSampleSpanPx)) continue;
     const M = fitModel(opt.model, src, dst, sample, opt.allowRotation);
     if (!M || !M.every(Number.isFinite) || !scaleOk(M, opt.scaleRange)) continue;
-    const { idx, sum } = inliersOf(M, src, dst, opt.inlierTolPx);
-    if (idx.length < m) continue;
+    const { count } = countInliers(M, src, dst, opt.inlierTolPx, false);
+    if (count < m) continue;
     // the score function is dearer than the pair count: only hypotheses with at least half the
     // most inlier pairs seen so far are scored (true and repeated-wrong fits are within 20 %)
-    mostPairs = Math.max(mostPairs, idx.length);
-    if (opt.score && idx.length < SCORED_MIN_PAIR_SHARE * mostPairs) continue;
-    const score = opt.score ? opt.score(M) : idx.length;
-    if (score > bestScore || (score === bestScore && (idx.length > bestCount || (idx.length === bestCount && sum < bestSum)))) {
+    mostPairs = Math.max(mostPairs, count);
+    if (opt.score && count < SCORED_MIN_PAIR_SHARE * mostPairs) continue;
+    const score = opt.score ? opt.score(M) : count;
+    if (!(score >= bestScore) || (score === bestScore && count < bestCount)) continue;
+    // the residual sum only breaks a tie of score and count
+    const { sum } = countInliers(M, src, dst, opt.inlierTolPx, true);
+    if (score > bestScore || count > bestCount || sum < bestSum) {
       best = M;
       bestScore = score;
-      bestCount = idx.length;
+      bestCount = count;
       bestSum = sum;
       if (!opt.score) {
         const share = bestCount / n;
@@ -115,11 +141,11 @@ export function ransacFit(
   if (!best || bestCount < m) return null;
   // refine: least squares on the inliers, re-evaluated until the set is stable (at most 5 rounds)
   let M = best;
-  let idx = inliersOf(M, src, dst, opt.inlierTolPx).idx;
+  let idx = inliersOf(M, src, dst, opt.inlierTolPx);
   for (let round = 0; round < 5; round++) {
     const fit = fitModel(opt.model, src, dst, idx, opt.allowRotation);
     if (!fit || !scaleOk(fit, opt.scaleRange)) break;
-    const next = inliersOf(fit, src, dst, opt.inlierTolPx).idx;
+    const next = inliersOf(fit, src, dst, opt.inlierTolPx);
     if (next.length < m) break;
     M = fit;
     const same = next.length === idx.length && next.every((v, i) => v === idx[i]);

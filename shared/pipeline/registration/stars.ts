@@ -1,4 +1,4 @@
-import { medianAndSigmaMad } from '../../image/stats';
+import { allPixels, radixMedianAndSigmaMad } from '../../image/radix-median';
 import { sampleBilinear } from '../../image/warp';
 
 /**
@@ -45,7 +45,8 @@ const RING_SAMPLES = 32;
 export function detectStars(proxy: Float32Array, w: number, h: number, opts: DetectStarsOptions): Star[] {
   if (proxy.length !== w * h) throw new RangeError(`detectStars: proxy has ${proxy.length} values, expected ${w}x${h}`);
   if (!(Number.isInteger(opts.topK) && opts.topK >= 1)) throw new RangeError(`detectStars: topK must be a positive integer, got ${opts.topK}`);
-  const { median: med, sigma } = medianAndSigmaMad(proxy);
+  // the radix select gives stats.ts medianAndSigmaMad's values bit for bit, without a copy (6 MP on a 24 MP frame)
+  const { median: med, sigma } = radixMedianAndSigmaMad(proxy, allPixels(proxy.length));
   if (!Number.isFinite(med)) return [];
   const s = sigma < 1e-6 || !Number.isFinite(sigma) ? 1 : sigma;
   const k = opts.k ?? 3.5;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyAffine, invertAffine, similarity, toFullResolution, composeAffine, decompose, type Affine2x3 } from '../../../shared/pipeline/registration/affine';
-import { ransacFit } from '../../../shared/pipeline/registration/ransac';
-import { fitAffine, fitSimilarity } from '../../../shared/pipeline/registration/similarity';
+import { countInliers, ransacFit } from '../../../shared/pipeline/registration/ransac';
+import { fitAffine, fitSimilarity, pairResidual } from '../../../shared/pipeline/registration/similarity';
 import { mulberry32 } from '../../../shared/util/seed';
 
 function points(n: number, seed: number): number[] {
@@ -192,5 +192,54 @@ describe('toFullResolution', () => {
     expect(Mf[0]).toBe(Mp[0]);
     expect(decompose(Mf).rotationDeg).toBeCloseTo((0.3 * 180) / Math.PI, 10);
     composeAffine(Mf, invertAffine(Mf)!).forEach((v, i) => expect(v).toBeCloseTo([1, 0, 0, 0, 1, 0][i], 9));
+  });
+});
+
+describe('countInliers', () => {
+  // pairs at residuals straddling the tolerance by a few ulps: the squared-distance shortcut must
+  // count exactly the pairs pairResidual puts below tol
+  const M = similarity(1.0003, 0.013, 2.5, -1.25);
+  const tol = 3;
+  const src = points(400, 51);
+  const mapped = mapAll(M, src);
+  const u = mulberry32(52);
+  const dst = mapped.map((v, i) => {
+    if (i % 2 === 1) return v;
+    const k = (i / 2) % 4;
+    // residual exactly tol, one ulp-ish either side, or anywhere in [0, 2 tol)
+    const r = k === 0 ? tol : k === 1 ? tol * (1 - 1e-15) : k === 2 ? tol * (1 + 1e-15) : 2 * tol * u();
+    return v + r;
+  });
+  const byHypot = (A: Affine2x3) => {
+    let n = 0;
+    let s = 0;
+    for (let i = 0; i < src.length / 2; i++) {
+      const r = pairResidual(A, src, dst, i);
+      if (r < tol) {
+        n++;
+        s += r;
+      }
+    }
+    return { n, s };
+  };
+
+  it('counts the pairs pairResidual puts within the tolerance, at the boundary too, and sums their residuals', () => {
+    for (const A of [M, similarity(1.0003, 0.013, 2.5 + 1e-13, -1.25), similarity(1, 0, 2, -1)]) {
+      const want = byHypot(A);
+      const got = countInliers(A, Float64Array.from(src), Float64Array.from(dst), tol, true);
+      expect(got.count).toBe(want.n);
+      expect(got.sum).toBeCloseTo(want.s, 9);
+    }
+    // the boundary pairs are really at the boundary: some fall just inside, some just outside
+    const near = Array.from({ length: src.length / 2 }, (_, i) => pairResidual(M, src, dst, i)).filter((r) => Math.abs(r - tol) < 1e-12);
+    expect(near.some((r) => r < tol) && near.some((r) => r >= tol)).toBe(true);
+    expect(byHypot(M).n).toBeGreaterThan(40);
+  });
+
+  it('a looser tolerance counts more pairs (the count is not a constant)', () => {
+    const a = countInliers(M, src, dst, tol, false).count;
+    const b = countInliers(M, src, dst, 2 * tol, false).count;
+    expect(b).toBeGreaterThan(a);
+    expect(countInliers(M, src, dst, tol, false).sum).toBe(0);
   });
 });
