@@ -61,18 +61,21 @@ export class WeightedSigmaClipper {
     // Floor of at least one sample: clipping everything is over-clipping too (min_fraction = 0 would
     // otherwise turn a pixel with data into NaN).
     const minKeep = Math.max(1, Math.ceil(this.minFraction * n));
+    // Sums over the kept samples: v1 = sum w, v2 = sum w^2, swv = sum w*v. The pass that drops
+    // samples also sums the survivors for the next iteration, in the order a separate pass would
+    // (this runs for every pixel of every tile: 2 passes per iteration instead of 3, and the final
+    // mean is the last sums' swv / v1, bit for bit the mean of a pass over the kept samples).
+    let v1 = 0;
+    let v2 = 0;
+    let swv = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights === null ? 1 : weights[i];
+      v1 += w;
+      v2 += w * w;
+      swv += w * values[i];
+    }
     let kept = n;
     for (let iter = 0; iter < this.maxIters; iter++) {
-      let v1 = 0;
-      let v2 = 0;
-      let swv = 0;
-      for (let i = 0; i < n; i++) {
-        if (keep[i] === 0) continue;
-        const w = weights === null ? 1 : weights[i];
-        v1 += w;
-        v2 += w * w;
-        swv += w * values[i];
-      }
       const mu = swv / v1;
       let ss = 0;
       for (let i = 0; i < n; i++) {
@@ -87,13 +90,21 @@ export class WeightedSigmaClipper {
       const lower = mu - this.lo * sd;
       const upper = mu + this.hi * sd;
       let dropped = 0;
+      let k1 = 0;
+      let k2 = 0;
+      let kwv = 0;
       for (let i = 0; i < n; i++) {
         if (keep[i] === 0) continue;
         const v = values[i];
         if (v < lower || v > upper) {
           keep[i] = 0;
           dropped++;
+          continue;
         }
+        const w = weights === null ? 1 : weights[i];
+        k1 += w;
+        k2 += w * w;
+        kwv += w * v;
       }
       if (dropped === 0) break;
       kept -= dropped;
@@ -102,17 +113,12 @@ export class WeightedSigmaClipper {
         this.lastKept = n;
         return weightedMean(values, weights, n);
       }
+      v1 = k1;
+      v2 = k2;
+      swv = kwv;
     }
     this.lastKept = kept;
-    let sw = 0;
-    let swv = 0;
-    for (let i = 0; i < n; i++) {
-      if (keep[i] === 0) continue;
-      const w = weights === null ? 1 : weights[i];
-      sw += w;
-      swv += w * values[i];
-    }
-    return swv / sw;
+    return swv / v1;
   }
 }
 
