@@ -22,7 +22,7 @@ import { PipelineError } from './pipeline-error';
 import { clearRunContextCache, loadRunContext, type RunContext } from './run-context';
 import { readJson, writeJson } from './run-files';
 import { runPaths } from './run-paths';
-import { clearRunPlanCache, storeLayoutOf, storePath, writeRunPlan, type RunPlan } from './run-plan';
+import { clearRunPlanCache, storeCutsFor, storeLayoutOf, storePath, writeRunPlan, type RunPlan } from './run-plan';
 import { removeTempFiles } from './run-clean';
 import { unreadableFrames, writeMemoryMetrics } from './run-metrics';
 import { RunState } from './run-state';
@@ -394,6 +394,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       planes: m.planes,
       G: usable.map((f) => gByFrame.get(f) as number),
       ...(strictColour ? { channelG: global.channels.map((ch) => usable.map((f) => ch.G[global.frames.indexOf(f)])) } : {}),
+      storeCuts: storeCutsFor(grid),
     };
     await writeRunPlan(ctx, p);
     await writeJson(fs, ctx.paths.metricsFile('tile_grid.json'), { ...grid, tiles: grid.tiles.length });

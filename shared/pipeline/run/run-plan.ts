@@ -3,7 +3,7 @@ import type { ModeDecision } from '../modes';
 import type { TileGrid } from '../tile-grid';
 import type { RunContext } from './run-context';
 import { readJson, writeJson } from './run-files';
-import { planStore, type StoreLayout } from './work-store';
+import { planStore, tileEdgeCuts, uniformCuts, type StoreLayout } from './work-store';
 
 /**
  * work/plan.json — everything fixed after registration (P4/P5) that the P6 and P9 units need:
@@ -28,6 +28,16 @@ export interface RunPlan {
   readonly G: number[];
   /** Strict profile on colour data: G per channel (R, G, B), each aligned with `usable`; else absent. */
   readonly channelG?: number[][];
+  /**
+   * Cell edges of the work store (work-store.ts: at every tile edge). Absent in plans written before
+   * they existed: those stores have METHOD's stride-sized cells, and a resumed run keeps them.
+   */
+  readonly storeCuts?: { readonly x: number[]; readonly y: number[] };
+}
+
+/** The store's cell edges for a tile grid: at every tile edge. */
+export function storeCutsFor(grid: TileGrid): { x: number[]; y: number[] } {
+  return { x: tileEdgeCuts(grid.canvasWidth, grid.xOrigins, grid.tiles[0]?.width ?? grid.canvasWidth), y: tileEdgeCuts(grid.canvasHeight, grid.yOrigins, grid.tiles[0]?.height ?? grid.canvasHeight) };
 }
 
 export function planPath(ctx: RunContext): string {
@@ -56,7 +66,8 @@ export function clearRunPlanCache(): void {
 }
 
 export function storeLayoutOf(plan: RunPlan): StoreLayout {
-  return planStore(plan.canvasWidth, plan.canvasHeight, plan.grid.stride, plan.usable.length, plan.planes);
+  const cuts = plan.storeCuts ?? { x: uniformCuts(plan.canvasWidth, plan.grid.stride), y: uniformCuts(plan.canvasHeight, plan.grid.stride) };
+  return planStore(plan.canvasWidth, plan.canvasHeight, cuts.x, cuts.y, plan.usable.length, plan.planes);
 }
 
 export function storePath(ctx: RunContext): string {

@@ -2,15 +2,22 @@ import type { RandomAccessFile } from '../../io/file-system';
 import { readExactly } from '../../io/file-system';
 
 /**
- * The work store of METHOD.md section 6: the canvas cut into non-overlapping S×S cells (edge cells
- * smaller), one preallocated file `work/cells.f32`, cells in row-major order and, inside a cell, the
- * frames one after another:
+ * The work store of METHOD.md section 6: the canvas cut into non-overlapping cells, one
+ * preallocated file `work/cells.f32`, cells in row-major order and, inside a cell, the frames one
+ * after another:
  *
  *   offset(cell, fu, c, y) = cell.base + ((fu*planes + c)*cell.h + y)*cell.w*4
  *
  * P6 writes one block per (frame, cell) with a positional write; P9 reads the <= 3×3 cells of a tile
  * with one large sequential read per cell. No overlap copies: size = N*Wc*Hc*planes*4 bytes.
  * Float32 little-endian (the byte order of every platform the app ships on; checked at start-up).
+ *
+ * [DIFF] Cell edges. METHOD cuts S×S cells (S = stride). A tile [kS, kS + S + O) then needs only the
+ * first O columns (rows) of its second cell, but a cell's frame block is contiguous only as a
+ * whole: P9 read 2.67x the store on the defaults (measured on the bench's M set). Here the cells are
+ * cut at every tile edge (`tileEdgeCuts`): widths alternate O and S - O, every tile is exactly the
+ * union of its <= 3×3 cells, and P9 reads each tile's pixels once: (T/S)^2 = 1.78x the store with the
+ * default overlap, the overlap itself. Plans written before this change (no cuts) keep S×S cells.
  */
 export interface StoreCell {
   readonly x0: number;
@@ -23,7 +30,10 @@ export interface StoreCell {
 export interface StoreLayout {
   readonly canvasWidth: number;
   readonly canvasHeight: number;
-  readonly cellSize: number;
+  /** Left edges of the cell columns, ascending, starting at 0. */
+  readonly xCuts: readonly number[];
+  /** Top edges of the cell rows, ascending, starting at 0. */
+  readonly yCuts: readonly number[];
   readonly cellsX: number;
   readonly cellsY: number;
   readonly frames: number;
@@ -32,23 +42,46 @@ export interface StoreLayout {
   readonly totalBytes: number;
 }
 
-export function planStore(canvasWidth: number, canvasHeight: number, cellSize: number, frames: number, planes: number): StoreLayout {
-  if (cellSize < 1) throw new Error(`cell size must be >= 1, got ${cellSize}`);
-  const cellsX = Math.ceil(canvasWidth / cellSize);
-  const cellsY = Math.ceil(canvasHeight / cellSize);
+/** Cell edges 0, size, 2*size, ... below extent (METHOD's S×S cells). */
+export function uniformCuts(extent: number, size: number): number[] {
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`cell size must be a positive integer, got ${size}`);
+  const out: number[] = [];
+  for (let x = 0; x < extent; x += size) out.push(x);
+  return out;
+}
+
+/** Cell edges at every tile edge (tile origins and ends) inside [0, extent). */
+export function tileEdgeCuts(extent: number, origins: readonly number[], tileSize: number): number[] {
+  const edges = new Set<number>([0]);
+  for (const o of origins) {
+    if (o > 0 && o < extent) edges.add(o);
+    if (o + tileSize > 0 && o + tileSize < extent) edges.add(o + tileSize);
+  }
+  return [...edges].sort((a, b) => a - b);
+}
+
+function checkCuts(cuts: readonly number[], extent: number, axis: string): void {
+  const ok = cuts.length >= 1 && cuts[0] === 0 && cuts.every((c, i) => Number.isInteger(c) && c < extent && (i === 0 || c > cuts[i - 1]));
+  if (!ok) throw new RangeError(`work store: ${axis} cell edges must ascend from 0 below ${extent}, got [${cuts.join(', ')}]`);
+}
+
+/** The store layout with cell edges `xCuts` x `yCuts` (see uniformCuts, tileEdgeCuts). */
+export function planStore(canvasWidth: number, canvasHeight: number, xCuts: readonly number[], yCuts: readonly number[], frames: number, planes: number): StoreLayout {
+  checkCuts(xCuts, canvasWidth, 'x');
+  checkCuts(yCuts, canvasHeight, 'y');
   const cells: StoreCell[] = [];
   let base = 0;
-  for (let cy = 0; cy < cellsY; cy++) {
-    for (let cx = 0; cx < cellsX; cx++) {
-      const x0 = cx * cellSize;
-      const y0 = cy * cellSize;
-      const w = Math.min(cellSize, canvasWidth - x0);
-      const h = Math.min(cellSize, canvasHeight - y0);
+  for (let cy = 0; cy < yCuts.length; cy++) {
+    for (let cx = 0; cx < xCuts.length; cx++) {
+      const x0 = xCuts[cx];
+      const y0 = yCuts[cy];
+      const w = (cx + 1 < xCuts.length ? xCuts[cx + 1] : canvasWidth) - x0;
+      const h = (cy + 1 < yCuts.length ? yCuts[cy + 1] : canvasHeight) - y0;
       cells.push({ x0, y0, w, h, base });
       base += frames * planes * w * h * 4;
     }
   }
-  return { canvasWidth, canvasHeight, cellSize, cellsX, cellsY, frames, planes, cells, totalBytes: base };
+  return { canvasWidth, canvasHeight, xCuts, yCuts, cellsX: xCuts.length, cellsY: yCuts.length, frames, planes, cells, totalBytes: base };
 }
 
 export function assertLittleEndian(): void {
@@ -78,12 +111,25 @@ export async function writeFrameToStore(file: RandomAccessFile, layout: StoreLay
   }
 }
 
+/** Index of the cell interval holding coordinate v (the last cut <= v). */
+function cutIndex(cuts: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = cuts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (cuts[mid] <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Indices of the cells a box intersects, row-major. */
 export function cellsOfBox(layout: StoreLayout, x0: number, y0: number, w: number, h: number): number[] {
-  const S = layout.cellSize;
   const out: number[] = [];
-  for (let cy = Math.floor(y0 / S); cy <= Math.floor((y0 + h - 1) / S); cy++) {
-    for (let cx = Math.floor(x0 / S); cx <= Math.floor((x0 + w - 1) / S); cx++) out.push(cy * layout.cellsX + cx);
+  const cx1 = cutIndex(layout.xCuts, x0 + w - 1);
+  const cy1 = cutIndex(layout.yCuts, y0 + h - 1);
+  for (let cy = cutIndex(layout.yCuts, y0); cy <= cy1; cy++) {
+    for (let cx = cutIndex(layout.xCuts, x0); cx <= cx1; cx++) out.push(cy * layout.cellsX + cx);
   }
   return out;
 }

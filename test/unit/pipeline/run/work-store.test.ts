@@ -3,11 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeFileSystem as fs } from '../../../../electron/host/node-file-system';
-import { cellsOfBox, planStore, preallocateStore, readTileStack, writeFrameToStore } from '../../../../shared/pipeline/run/work-store';
+import { cellsOfBox, planStore, preallocateStore, readTileStack, tileEdgeCuts, uniformCuts, writeFrameToStore, type StoreLayout } from '../../../../shared/pipeline/run/work-store';
+import { computeTileGrid } from '../../../../shared/pipeline/tile-grid';
+import { storeCutsFor } from '../../../../shared/pipeline/run/run-plan';
 import type { RandomAccessFile } from '../../../../shared/io/file-system';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tc-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** METHOD's S×S cells. */
+function uniform(W: number, H: number, S: number, frames: number, planes: number): StoreLayout {
+  return planStore(W, H, uniformCuts(W, S), uniformCuts(H, S), frames, planes);
+}
 
 function frameValue(f: number, c: number, x: number, y: number): number {
   return f * 1e6 + c * 1e5 + y * 1000 + x;
@@ -15,7 +22,7 @@ function frameValue(f: number, c: number, x: number, y: number): number {
 
 describe('planStore', () => {
   it('covers the canvas with non-overlapping cells, edge cells smaller, and no overlap copies', () => {
-    const l = planStore(50, 37, 16, 3, 2);
+    const l = uniform(50, 37, 16, 3, 2);
     expect(l.cellsX).toBe(4);
     expect(l.cellsY).toBe(3);
     expect(l.cells[3]).toMatchObject({ x0: 48, w: 2 });
@@ -23,14 +30,29 @@ describe('planStore', () => {
     expect(l.totalBytes).toBe(3 * 2 * 50 * 37 * 4);
   });
   it('follows the documented offset formula: cell base + frame-major blocks', () => {
-    const l = planStore(32, 32, 16, 5, 1);
+    const l = uniform(32, 32, 16, 5, 1);
     expect(l.cells[1].base).toBe(5 * 16 * 16 * 4);
   });
   it('lists the cells a box intersects in row-major order', () => {
-    const l = planStore(64, 64, 16, 1, 1);
+    const l = uniform(64, 64, 16, 1, 1);
     expect(cellsOfBox(l, 10, 2, 20, 8)).toEqual([0, 1]);
     expect(cellsOfBox(l, 16, 16, 16, 16)).toEqual([5]);
     expect(cellsOfBox(l, 8, 8, 24, 24)).toEqual([0, 1, 4, 5]);
+  });
+});
+
+describe('tileEdgeCuts', () => {
+  it('cuts at every tile origin and end inside the canvas, ascending from 0', () => {
+    // T = 40, S = 30, extent 100: origins 0, 30, 60 (last = 60)
+    expect(tileEdgeCuts(100, [0, 30, 60], 40)).toEqual([0, 30, 40, 60, 70]);
+    // a last tile shifted to the end adds its own edges
+    expect(tileEdgeCuts(95, [0, 30, 55], 40)).toEqual([0, 30, 40, 55, 70]);
+    expect(tileEdgeCuts(50, [0], 50)).toEqual([0]);
+  });
+  it('planStore rejects edges that do not ascend from 0 inside the canvas', () => {
+    expect(() => planStore(10, 10, [0, 5, 5], [0], 1, 1)).toThrow(/ascend from 0/);
+    expect(() => planStore(10, 10, [1, 5], [0], 1, 1)).toThrow(/x cell edges/);
+    expect(() => planStore(10, 10, [0], [0, 10], 1, 1)).toThrow(/y cell edges/);
   });
 });
 
@@ -40,7 +62,7 @@ describe('work store on disk', () => {
     const H = 31;
     const N = 4;
     const planes = 3;
-    const layout = planStore(W, H, 12, N, planes);
+    const layout = uniform(W, H, 12, N, planes);
     const file: RandomAccessFile = await fs.open(path.join(dir, 'cells.f32'), 'w+');
     await preallocateStore(file, layout);
     expect(await file.size()).toBe(layout.totalBytes);
@@ -65,8 +87,55 @@ describe('work store on disk', () => {
     await file.close();
   });
 
+  it('with cells cut at the tile edges, gives back every tile of a real grid exactly and reads each tile\'s bytes once', async () => {
+    const W = 150;
+    const H = 97;
+    const N = 3;
+    const grid = computeTileGrid(W, H, 1, { tile: { size_factor: 32, min_size: 32, max_divisor: 2, overlap_fraction: 0.25 } });
+    const cuts = storeCutsFor(grid);
+    const layout = planStore(W, H, cuts.x, cuts.y, N, 1);
+    expect(layout.totalBytes).toBe(N * W * H * 4);
+    const real = await fs.open(path.join(dir, 'edges.f32'), 'w+');
+    await preallocateStore(real, layout);
+    for (let f = 0; f < N; f++) {
+      const frame = new Float32Array(W * H);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) frame[y * W + x] = frameValue(f, 0, x, y);
+      await writeFrameToStore(real, layout, f, frame);
+    }
+    // count what the reads ask for: the real file underneath, only read() observed
+    let bytesRead = 0;
+    const counting: RandomAccessFile = {
+      ...real,
+      read: async (buf, off, len, pos) => {
+        bytesRead += len;
+        return real.read(buf, off, len, pos);
+      },
+    };
+    expect(grid.tiles.length).toBeGreaterThan(4);
+    for (const t of grid.tiles) {
+      bytesRead = 0;
+      const stack = await readTileStack(counting, layout, t.x0, t.y0, t.width, t.height);
+      expect(bytesRead).toBe(N * t.width * t.height * 4);
+      expect(cellsOfBox(layout, t.x0, t.y0, t.width, t.height).length).toBeLessThanOrEqual(9);
+      const want = new Float32Array(stack.length);
+      for (let f = 0; f < N; f++) for (let y = 0; y < t.height; y++) for (let x = 0; x < t.width; x++) want[(f * t.height + y) * t.width + x] = frameValue(f, 0, t.x0 + x, t.y0 + y);
+      expect(stack).toEqual(want);
+    }
+    // METHOD's stride cells read more than the tile for the same grid (what the cut edges remove)
+    const strideLayout = uniform(W, H, grid.stride, N, 1);
+    const stridePath = path.join(dir, 'stride.f32');
+    const sf = await fs.open(stridePath, 'w+');
+    await preallocateStore(sf, strideLayout);
+    let strideRead = 0;
+    const countingStride: RandomAccessFile = { ...sf, read: async (buf, off, len, pos) => ((strideRead += len), sf.read(buf, off, len, pos)) };
+    for (const t of grid.tiles) await readTileStack(countingStride, strideLayout, t.x0, t.y0, t.width, t.height);
+    expect(strideRead).toBeGreaterThan(grid.tiles.reduce((a, t) => a + N * t.width * t.height * 4, 0));
+    await sf.close();
+    await real.close();
+  });
+
   it('refuses a frame of the wrong size', async () => {
-    const layout = planStore(8, 8, 4, 1, 1);
+    const layout = uniform(8, 8, 4, 1, 1);
     const file = await fs.open(path.join(dir, 'small.f32'), 'w+');
     await expect(writeFrameToStore(file, layout, 0, new Float32Array(10))).rejects.toThrow(/canvas needs 64/);
     await file.close();
