@@ -555,6 +555,10 @@ export const QUALITY_CONFIGS: Readonly<Record<string, string>> = {
   equal: `global_metrics:\n  weight_exponent_scale: 0.001\nlocal_metrics:\n  weight_exponent_scale: 0.001\n`,
   'equal-average': `global_metrics:\n  weight_exponent_scale: 0.001\nlocal_metrics:\n  weight_exponent_scale: 0.001\nstacking:\n  method: average\n`,
   'k_local-1-average': `stacking:\n  method: average\n`,
+  // the OSC demosaic (stacking.debayer_method) of the result and the mean stack alike: the default rcd
+  // against METHOD.md's bilinear
+  'debayer-rcd': `stacking:\n  debayer_method: rcd\n`,
+  'debayer-bilinear': `stacking:\n  debayer_method: bilinear\n`,
 };
 
 const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');

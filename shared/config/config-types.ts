@@ -163,6 +163,7 @@ export interface StackingConfig {
   readonly per_frame_cosmetic_correction: boolean;
   readonly per_frame_cosmetic_correction_sigma: number;
   readonly output_stretch: boolean;
+  readonly debayer_method: 'rcd' | 'bilinear';
 }
 
 export interface TileDenoiseConfig {

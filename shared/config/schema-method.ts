@@ -210,6 +210,10 @@ export const METHOD_ENTRIES = [
   bool('reconstruction.tile_normalization', false, 'P10',
     'Per-tile normalization before overlap-add, for comparison only (flattens extended objects).',
     'Normierung pro Kachel vor dem Overlap-Add, nur zum Vergleich (flacht ausgedehnte Objekte ab).'),
+  // [DIFF] METHOD.md P12.2 debayers bilinearly; RCD measured sharper on the OSC set (bench/QUALITY.md)
+  oneOf('stacking.debayer_method', 'rcd', ['rcd', 'bilinear'], 'P12.2 [DIFF: bilinear]',
+    'Demosaic of the stacked OSC mosaic: rcd (edge-directed, sharper stars) or bilinear (METHOD.md reference).',
+    'Demosaicing des gestapelten OSC-Mosaiks: rcd (kantengerichtet, schärfere Sterne) oder bilinear (METHOD.md-Referenz).'),
   bool('debayer', true, 'P12.2',
     'Debayer the stacked OSC mosaic into RGB; false writes the mosaic only.',
     'Das gestapelte OSC-Mosaik in RGB umwandeln; false schreibt nur das Mosaik.'),

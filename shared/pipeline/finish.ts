@@ -1,15 +1,17 @@
 import { bayerColorAt, type BayerPattern, type Image } from '../image/image';
 import { median } from '../image/stats';
 import { hotPixelCorrectionInPlace } from './cosmetic';
+import { debayerBilinear } from './demosaic-bilinear';
+import { debayerRcd } from './demosaic-rcd';
 
 /**
- * P12 finish (METHOD.md): scale by B_out, bilinear debayer, optional cosmetic correction, validity
+ * P12 finish (METHOD.md): scale by B_out, debayer (RCD or bilinear), optional cosmetic correction, validity
  * by coverage, invalid value, crop to valid. Pure; the runner writes the FITS and PNG files.
  */
 
 export interface FinishConfig {
   readonly debayer: boolean;
-  readonly stacking: { readonly cosmetic_correction: boolean; readonly cosmetic_correction_sigma: number };
+  readonly stacking: { readonly cosmetic_correction: boolean; readonly cosmetic_correction_sigma: number; readonly debayer_method: DebayerMethod };
   readonly output: { readonly min_coverage_fraction: number; readonly invalid_value: 'zero' | 'nan'; readonly crop_to_valid: boolean };
 }
 
@@ -40,46 +42,15 @@ export function scaleByBackground(image: Image, bOut: readonly number[], cfa?: B
   return { width: w, height: h, planes, data: out };
 }
 
-/**
- * Bilinear debayer of a mosaic [REF formulas]: at an R/B site G = mean of the 4 orthogonal
- * neighbours and the opposite colour = mean of the 4 diagonal ones; at a G site each missing colour
- * from its 2 horizontal or 2 vertical neighbours (whichever carry it, by row parity). NaN neighbours
- * are skipped. At the image edge the missing neighbours are skipped too: clamping the coordinate
- * would read a pixel of another CFA colour and mix phases.
- */
-export function debayerBilinear(mosaic: Float32Array, width: number, height: number, pattern: BayerPattern): Image {
-  const np = width * height;
-  if (mosaic.length < np) throw new RangeError('debayer: mosaic smaller than width*height');
-  const out = new Float32Array(3 * np);
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= width || y >= height ? Number.NaN : mosaic[y * width + x]);
-  const mean = (...v: number[]): number => {
-    let s = 0;
-    let n = 0;
-    for (const x of v) {
-      if (x - x === 0) {
-        s += x;
-        n++;
-      }
-    }
-    return n === 0 ? Number.NaN : s / n;
-  };
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const col = bayerColorAt(pattern, x, y);
-      out[col * np + i] = mosaic[i];
-      if (col !== 1) {
-        out[np + i] = mean(at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1));
-        out[(2 - col) * np + i] = mean(at(x - 1, y - 1), at(x + 1, y - 1), at(x - 1, y + 1), at(x + 1, y + 1));
-      } else {
-        const hc = bayerColorAt(pattern, x + 1, y);
-        const vc = bayerColorAt(pattern, x, y + 1);
-        out[hc * np + i] = mean(at(x - 1, y), at(x + 1, y));
-        out[vc * np + i] = mean(at(x, y - 1), at(x, y + 1));
-      }
-    }
-  }
-  return { width, height, planes: 3, data: out };
+export { debayerBilinear } from './demosaic-bilinear';
+export { debayerRcd } from './demosaic-rcd';
+
+/** P12.2 demosaic [DIFF: METHOD.md names bilinear only; rcd is the default, bench/QUALITY.md]. */
+export type DebayerMethod = 'rcd' | 'bilinear';
+
+/** The mosaic debayered by `method` (3 planes); the result, the mean stack and the QA views all go through here. */
+export function debayerMosaic(mosaic: Float32Array, width: number, height: number, pattern: BayerPattern, method: DebayerMethod): Image {
+  return method === 'rcd' ? debayerRcd(mosaic, width, height, pattern) : debayerBilinear(mosaic, width, height, pattern);
 }
 
 /**
@@ -206,7 +177,7 @@ export function finishImage(input: FinishInput, cfg: FinishConfig): FinishResult
   const cfa = osc ? input.bayerPattern : undefined;
   const bOut = outputBackgrounds(input.backgrounds);
   const scaled = scaleByBackground(stacked, bOut, cfa);
-  let image = osc && cfg.debayer ? debayerBilinear(scaled.data, scaled.width, scaled.height, cfa!) : scaled;
+  let image = osc && cfg.debayer ? debayerMosaic(scaled.data, scaled.width, scaled.height, cfa!, cfg.stacking.debayer_method) : scaled;
   let cosmeticCorrected = 0;
   if (cfg.stacking.cosmetic_correction) {
     cosmeticCorrected = hotPixelCorrectionInPlace(image, cfg.stacking.cosmetic_correction_sigma, image.planes === 1 ? cfa : undefined);

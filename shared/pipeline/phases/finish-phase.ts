@@ -3,7 +3,7 @@ import type { FitsCard } from '../../fits/types';
 import { writeFitsImage } from '../../fits/writer';
 import type { Image } from '../../image/image';
 import { luminanceY, proxyOf } from '../../image/views';
-import { finishImage, debayerBilinear, type FinishResult } from '../finish';
+import { finishImage, debayerMosaic, type FinishResult } from '../finish';
 import { measureLocalMetrics } from '../local-metrics';
 import { measureFrameStars } from '../measure-star';
 import { renderPreview } from '../preview';
@@ -108,6 +108,7 @@ export async function finishRun(
     `k_global=${cfg.global_metrics.weight_exponent_scale} k_local=${cfg.local_metrics.weight_exponent_scale}`,
     `reference frame ${refFrame.name}`,
     `stacking ${cfg.stacking.method} interpolation ${cfg.registration.interpolation}`,
+    ...(colorMode === 'OSC' && cfg.debayer ? [`debayer ${cfg.stacking.debayer_method}`] : []),
   ];
   await fs.mkdirp(ctx.paths.result);
   const cov = finished.coverage;
@@ -128,8 +129,10 @@ export async function finishRun(
   }
 
   // P13 validation on the linear result vs the equal-weight mean of the same frames
-  const meanImage = colorMode === 'OSC' && cfg.debayer ? debayerBilinear(assembled.mean.data, assembled.mean.width, assembled.mean.height, ctx.layout.pattern ?? 'RGGB') : assembled.mean;
-  const resultForQa = colorMode === 'OSC' && cfg.debayer ? debayerBilinear(assembled.result.data, assembled.result.width, assembled.result.height, ctx.layout.pattern ?? 'RGGB') : assembled.result;
+  // both with the configured demosaic (stacking.debayer_method), like stack.fits and mean_stack.fits
+  const method = cfg.stacking.debayer_method;
+  const meanImage = colorMode === 'OSC' && cfg.debayer ? debayerMosaic(assembled.mean.data, assembled.mean.width, assembled.mean.height, ctx.layout.pattern ?? 'RGGB', method) : assembled.mean;
+  const resultForQa = colorMode === 'OSC' && cfg.debayer ? debayerMosaic(assembled.result.data, assembled.result.width, assembled.result.height, ctx.layout.pattern ?? 'RGGB', method) : assembled.result;
   const topK = cfg.registration.star_topk;
   const fwhmResult = imageFwhm(resultForQa, topK, meanImage);
   const fwhmMean = imageFwhm(meanImage, topK);

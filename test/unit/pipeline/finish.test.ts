@@ -11,8 +11,12 @@ import {
   outputBackgrounds,
   scaleByBackground,
   validBoundingBox,
+  debayerMosaic,
+  debayerRcd,
+  type DebayerMethod,
   type FinishConfig,
 } from '../../../shared/pipeline/finish';
+import { bilinearValueAt } from '../../../shared/pipeline/demosaic-bilinear';
 import { mulberry32 } from '../../../shared/util/seed';
 
 const img = (width: number, height: number, planes: number, data: number[] | Float32Array): Image => ({ width, height, planes, data: Float32Array.from(data) });
@@ -77,6 +81,20 @@ describe('debayerBilinear', () => {
         }
       }),
       { seed: 11, numRuns: 60 },
+    );
+  });
+
+  it('is bilinearValueAt at every pixel and channel (the value RCD falls back to), NaN neighbours included', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...BAYER_PATTERNS), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1e6 }), (p, w, h, seed) => {
+        const u = mulberry32(seed);
+        const m = Float32Array.from({ length: w * h }, () => (u() < 0.2 ? Number.NaN : 100 * u()));
+        const out = debayerBilinear(m, w, h, p).data;
+        for (let c = 0; c < 3; c++) {
+          for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) expect(Object.is(out[(c * h + y) * w + x], Math.fround(bilinearValueAt(m, w, h, p, x, y, c as 0 | 1 | 2)))).toBe(true);
+        }
+      }),
+      { seed: 5, numRuns: 60 },
     );
   });
 
@@ -154,9 +172,9 @@ describe('validity and crop', () => {
 });
 
 describe('finishImage', () => {
-  const cfg = (over: Partial<FinishConfig['output']> = {}, cosmetic = false, debayer = true): FinishConfig => ({
+  const cfg = (over: Partial<FinishConfig['output']> = {}, cosmetic = false, debayer = true, method: DebayerMethod = 'rcd'): FinishConfig => ({
     debayer,
-    stacking: { cosmetic_correction: cosmetic, cosmetic_correction_sigma: 5 },
+    stacking: { cosmetic_correction: cosmetic, cosmetic_correction_sigma: 5, debayer_method: method },
     output: { min_coverage_fraction: 0, invalid_value: 'zero', crop_to_valid: false, ...over },
   });
 
@@ -196,6 +214,19 @@ describe('finishImage', () => {
     expect(r.cosmeticCorrected).toBe(1);
     expect(r.image.data[0]).toBeCloseTo(2 * d[0], 5);
     expect(r.image.data[55]).toBeLessThan(3);
+  });
+
+  it('debayers with the configured method: rcd and bilinear give their own results of the scaled mosaic', () => {
+    // a sharp, coloured star: the two methods disagree around it
+    const m = mosaic(24, 24, 'GRBG', (c, x, y) => 10 + [3, 2, 1][c] * 500 * Math.exp(-((x - 11.7) ** 2 + (y - 12.2) ** 2) / 2));
+    const input = { stacked: img(24, 24, 1, m), colorMode: 'OSC' as const, bayerPattern: 'GRBG' as const, backgrounds: [[2], [2], [2]], coverage: new Array(576).fill(3), nUsable: 3 };
+    const scaled = m.map((v) => 2 * v);
+    const rcd = finishImage(input, cfg({}, false, true, 'rcd')).image.data;
+    const bil = finishImage(input, cfg({}, false, true, 'bilinear')).image.data;
+    expect(rcd).toEqual(debayerRcd(scaled, 24, 24, 'GRBG').data);
+    expect(bil).toEqual(debayerBilinear(scaled, 24, 24, 'GRBG').data);
+    expect(rcd).not.toEqual(bil);
+    expect(debayerMosaic(scaled, 24, 24, 'GRBG', 'bilinear').data).toEqual(bil);
   });
 
   it('refuses OSC without a Bayer pattern', () => {
