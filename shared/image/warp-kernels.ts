@@ -7,6 +7,16 @@
  * positions: every fast path repeats the reference's arithmetic in the same order, and anything
  * unusual (a tap outside the view, a fraction that rounds to a whole pixel) goes through the
  * reference sampler itself.
+ *
+ * Lanczos arithmetic is float32 [DIFF to METHOD.md section 0, float64 accumulation]: the weights
+ * are float32 (LANCZOS_LUT) and every product and sum of a sample is rounded to float32
+ * (Math.fround after each operation, no fused operations), in a fixed order that a 4-lane SIMD
+ * kernel can follow (wasm/lanczos-row.wat): column sums over the 6 tap rows weighted by wy, then
+ * one dot product with wx, ((p0 + p2) + p4) + ((p1 + p3) + p5) with p_k = wx_k * column_k.
+ * A float64 product of two float32 values is exact and a float64 sum of two rounds once more
+ * harmlessly (53 >= 2*24 + 2 bits), so fround(a op b) is the IEEE float32 a op b: JS and
+ * WebAssembly give the same bits. The change against float64 sums is at float32 rounding
+ * (relative ~1e-7 of the tap magnitudes), far below any image noise.
  */
 
 // Lanczos-3 weights for the 6 taps x0-2..x0+3 at fraction fx = i/LUT_RES, normalized to 1.
@@ -20,8 +30,11 @@ const LUT_MASK = LUT_RES - 1;
  * view may be at most 2^21 px wide and high; warpRows checks it.
  */
 export const MAX_VIEW_SIDE = 2 ** (31 - LUT_BITS) - 8;
-/** Row i*6 .. i*6+5: the weights of fraction i/LUT_RES (copied into the WebAssembly kernel). */
-export const LANCZOS_LUT = buildLanczosLut();
+/**
+ * Row i*6 .. i*6+5: the float32 weights of fraction i/LUT_RES (copied into the WebAssembly
+ * kernel): the float64 normalized weights, each rounded to float32.
+ */
+export const LANCZOS_LUT = Float32Array.from(buildLanczosLut());
 
 function lanczos3(x: number): number {
   if (x === 0) return 1;
@@ -105,121 +118,147 @@ export function sampleLanczosView(v: View, sx: number, sy: number): number {
   const xa = clampIndex(x0, vw) * xs;
   const ya = base + clampIndex(y0, vh) * ys;
   if (ix === 0 && iy === 0) return d[ya + xa];
-  const lut = LANCZOS_LUT;
   const wxo = ix * 6;
   const wyo = iy * 6;
-  const interior = x0 >= 2 && x0 + 3 < vw && y0 >= 2 && y0 + 3 < vh;
-  let acc = 0;
+  const tx = TAP_X;
+  const ty = TAP_Y;
+  for (let k = 0; k < 6; k++) {
+    tx[k] = clampIndex(x0 - 2 + k, vw) * xs;
+    ty[k] = base + clampIndex(y0 - 2 + k, vh) * ys;
+  }
+  let acc: number;
   let lo: number;
   let hi: number;
   if (iy === 0) {
-    // one row: only the x taps carry weight
-    for (let k = 0; k < 6; k++) {
-      const xi = interior ? x0 - 2 + k : clampIndex(x0 - 2 + k, vw);
-      acc += lut[wxo + k] * d[ya + xi * xs];
-    }
+    // one row: only the x taps carry weight (a NaN in another row must not count)
+    const r = ty[2];
+    acc = dot6(wxo, d[r + tx[0]], d[r + tx[1]], d[r + tx[2]], d[r + tx[3]], d[r + tx[4]], d[r + tx[5]]);
     const xb = clampIndex(x0 + 1, vw) * xs;
     const p = d[ya + xa];
     const q = d[ya + xb];
     lo = p < q ? p : q;
     hi = p < q ? q : p;
   } else if (ix === 0) {
-    for (let k = 0; k < 6; k++) {
-      const yi = interior ? y0 - 2 + k : clampIndex(y0 - 2 + k, vh);
-      acc += lut[wyo + k] * d[base + yi * ys + xa];
-    }
+    // one column: the column sum of the 2-D case, without the x weights
+    acc = columnSum(d, ty, xa, wyo);
     const yb = base + clampIndex(y0 + 1, vh) * ys;
     const p = d[ya + xa];
     const q = d[yb + xa];
     lo = p < q ? p : q;
     hi = p < q ? q : p;
   } else {
-    for (let j = 0; j < 6; j++) {
-      const yi = interior ? y0 - 2 + j : clampIndex(y0 - 2 + j, vh);
-      const row = base + yi * ys;
-      let rs = 0;
-      if (interior && xs === 1) {
-        const o = row + x0 - 2;
-        rs =
-          lut[wxo] * d[o] +
-          lut[wxo + 1] * d[o + 1] +
-          lut[wxo + 2] * d[o + 2] +
-          lut[wxo + 3] * d[o + 3] +
-          lut[wxo + 4] * d[o + 4] +
-          lut[wxo + 5] * d[o + 5];
-      } else {
-        for (let k = 0; k < 6; k++) {
-          const xi = interior ? x0 - 2 + k : clampIndex(x0 - 2 + k, vw);
-          rs += lut[wxo + k] * d[row + xi * xs];
-        }
-      }
-      acc += lut[wyo + j] * rs;
-    }
+    acc = dot6(
+      wxo,
+      columnSum(d, ty, tx[0], wyo),
+      columnSum(d, ty, tx[1], wyo),
+      columnSum(d, ty, tx[2], wyo),
+      columnSum(d, ty, tx[3], wyo),
+      columnSum(d, ty, tx[4], wyo),
+      columnSum(d, ty, tx[5], wyo),
+    );
     const xb = clampIndex(x0 + 1, vw) * xs;
     const yb = base + clampIndex(y0 + 1, vh) * ys;
     const p00 = d[ya + xa];
     const p10 = d[ya + xb];
     const p01 = d[yb + xa];
     const p11 = d[yb + xb];
-    lo = Math.min(p00, p10, p01, p11);
-    hi = Math.max(p00, p10, p01, p11);
+    lo = min4(p00, p10, p01, p11);
+    hi = max4(p00, p10, p01, p11);
   }
   // a NaN tap with non-zero weight has already turned acc into NaN
   if (acc !== acc) return Number.NaN;
   return acc < lo ? lo : acc > hi ? hi : acc;
 }
 
+// tap offsets of the sample being evaluated, edge replicated: columns (x * xs), rows (base + y * ys)
+const TAP_X = new Float64Array(6);
+const TAP_Y = new Float64Array(6);
+const f32 = Math.fround;
+
+/**
+ * The x pass of a sample in float32: sum of LANCZOS_LUT[w + k] * t_k in the pairing order of the
+ * 4-lane kernel, ((p0 + p2) + p4) + ((p1 + p3) + p5).
+ */
+function dot6(w: number, t0: number, t1: number, t2: number, t3: number, t4: number, t5: number): number {
+  const lut = LANCZOS_LUT;
+  const even = f32(f32(f32(lut[w] * t0) + f32(lut[w + 2] * t2)) + f32(lut[w + 4] * t4));
+  const odd = f32(f32(f32(lut[w + 1] * t1) + f32(lut[w + 3] * t3)) + f32(lut[w + 5] * t5));
+  return f32(even + odd);
+}
+
+/** The y pass in float32: one tap column (rows at rows[j] + x) weighted by LANCZOS_LUT[w + j], summed row by row. */
+function columnSum(d: Float32Array, rows: Float64Array, x: number, w: number): number {
+  const lut = LANCZOS_LUT;
+  let c = f32(lut[w] * d[rows[0] + x]);
+  for (let j = 1; j < 6; j++) c = f32(c + f32(lut[w + j] * d[rows[j] + x]));
+  return c;
+}
+
 /**
  * The 36-tap sum of an interior sample, unclamped: taps start at d[r] (= tap (x0-2, y0-2)),
  * xs apart along a row and ys apart between rows; wx, wy are LUT offsets of fractions in (0, 1).
- * Same operation order as the reference sampler: row sums first, then the weighted column.
+ * The reference sampler's float32 arithmetic written out: six column sums built row by row, then
+ * the x pass.
  */
 function lanczosTaps(d: Float32Array, r: number, xs: number, ys: number, wx: number, wy: number): number {
   const lut = LANCZOS_LUT;
-  const w0 = lut[wx];
-  const w1 = lut[wx + 1];
-  const w2 = lut[wx + 2];
-  const w3 = lut[wx + 3];
-  const w4 = lut[wx + 4];
-  const w5 = lut[wx + 5];
   const x2 = 2 * xs;
   const x3 = 3 * xs;
   const x4 = 4 * xs;
   const x5 = 5 * xs;
-  let acc = 0;
-  for (let j = 0; j < 6; j++, r += ys) {
-    acc += lut[wy + j] * (w0 * d[r] + w1 * d[r + xs] + w2 * d[r + x2] + w3 * d[r + x3] + w4 * d[r + x4] + w5 * d[r + x5]);
+  let v = lut[wy];
+  let c0 = f32(v * d[r]);
+  let c1 = f32(v * d[r + xs]);
+  let c2 = f32(v * d[r + x2]);
+  let c3 = f32(v * d[r + x3]);
+  let c4 = f32(v * d[r + x4]);
+  let c5 = f32(v * d[r + x5]);
+  for (let j = 1; j < 6; j++) {
+    r += ys;
+    v = lut[wy + j];
+    c0 = f32(c0 + f32(v * d[r]));
+    c1 = f32(c1 + f32(v * d[r + xs]));
+    c2 = f32(c2 + f32(v * d[r + x2]));
+    c3 = f32(c3 + f32(v * d[r + x3]));
+    c4 = f32(c4 + f32(v * d[r + x4]));
+    c5 = f32(c5 + f32(v * d[r + x5]));
   }
-  return acc;
+  return dot6(wx, c0, c1, c2, c3, c4, c5);
 }
 
 /**
- * The anti-ringing clamp of a plain (xs = 1) interior sample: acc limited to [min, max] of the 2x2
- * nearest sources at d[q], d[q+1], d[q+W], d[q+W+1]. On noisy data "which of the four is smaller"
- * is a coin toss, so a compare-and-branch min/max costs a mispredicted branch per comparison; the
+ * min and max of the 2x2 nearest sources by a compare-and-select chain: which zero a -0/+0 tie
+ * gives is fixed by the chain (the SIMD kernel's pmin/pmax follow it; Math.min would prefer -0).
+ */
+function min4(p00: number, p10: number, p01: number, p11: number): number {
+  let m = p00 < p10 ? p00 : p10;
+  if (p01 < m) m = p01;
+  return p11 < m ? p11 : m;
+}
+
+function max4(p00: number, p10: number, p01: number, p11: number): number {
+  let m = p00 < p10 ? p10 : p00;
+  if (p01 > m) m = p01;
+  return p11 > m ? p11 : m;
+}
+
+/**
+ * The anti-ringing clamp of an interior sample: acc limited to [min4, max4] of the 2x2 nearest
+ * sources at d[q], d[q+xs], d[q+ys], d[q+ys+xs]. On noisy data "which of the four is smaller" is
+ * a coin toss, so a compare-and-branch min/max costs a mispredicted branch per comparison; the
  * comparisons are combined with `&` (no branch) and min/max are computed only when acc is outside
- * all four, which is rare. Same result as clamping to the min/max: acc < min <=> acc < every
+ * all four, which is rare. Same result as clamping to min4/max4: acc < min <=> acc < every
  * source. NaN: any NaN among the four has non-zero weight and made acc NaN, and a NaN acc fails
  * every comparison and falls through; it is returned as the canonical NaN (Number.NaN), whatever
  * the payload of the source NaN, so the WebAssembly kernel can give the same bytes.
  */
-function clamp2x2(acc: number, d: Float32Array, q: number, W: number): number {
+function clamp2x2(acc: number, d: Float32Array, q: number, xs: number, ys: number): number {
   const p00 = d[q];
-  const p10 = d[q + 1];
-  const p01 = d[q + W];
-  const p11 = d[q + W + 1];
-  if ((+(acc < p00) & +(acc < p10) & +(acc < p01) & +(acc < p11)) !== 0) {
-    let lo = p00 < p10 ? p00 : p10;
-    if (p01 < lo) lo = p01;
-    if (p11 < lo) lo = p11;
-    return lo;
-  }
-  if ((+(acc > p00) & +(acc > p10) & +(acc > p01) & +(acc > p11)) !== 0) {
-    let hi = p00 < p10 ? p10 : p00;
-    if (p01 > hi) hi = p01;
-    if (p11 > hi) hi = p11;
-    return hi;
-  }
+  const p10 = d[q + xs];
+  const p01 = d[q + ys];
+  const p11 = d[q + ys + xs];
+  if ((+(acc < p00) & +(acc < p10) & +(acc < p01) & +(acc < p11)) !== 0) return min4(p00, p10, p01, p11);
+  if ((+(acc > p00) & +(acc > p10) & +(acc > p01) & +(acc > p11)) !== 0) return max4(p00, p10, p01, p11);
   return acc === acc ? acc : Number.NaN;
 }
 
@@ -248,7 +287,7 @@ export function lanczosRow(v: View, out: Float32Array, o: number, n: number, sx0
         const x0 = qx >> LUT_BITS;
         const y0 = qy >> LUT_BITS;
         const acc = lanczosTaps(d, base + (y0 - 2) * W + x0 - 2, 1, W, ix * 6, iy * 6);
-        out[o + x] = clamp2x2(acc, d, base + y0 * W + x0, W);
+        out[o + x] = clamp2x2(acc, d, base + y0 * W + x0, 1, W);
         continue;
       }
     }
@@ -288,26 +327,12 @@ export function lanczosRowCfa(
         const x0 = qx >> LUT_BITS;
         const y0 = qy >> LUT_BITS;
         const acc = lanczosTaps(d, base + (y0 - 2) * ys + (x0 - 2) * xs, xs, ys, ix * 6, iy * 6);
-        out[o + 2 * u] = clamp2x2MinMax(acc, d, base + y0 * ys + x0 * xs, xs, ys);
+        out[o + 2 * u] = clamp2x2(acc, d, base + y0 * ys + x0 * xs, xs, ys);
         continue;
       }
     }
     out[o + 2 * u] = sampleLanczosView(v, sx, sy);
   }
-}
-
-/**
- * clamp2x2 for a strided view, with the limits taken by Math.min/Math.max as the reference
- * sampler does for strided views (the two differ only in which zero a -0/+0 tie returns).
- */
-function clamp2x2MinMax(acc: number, d: Float32Array, q: number, xs: number, ys: number): number {
-  const p00 = d[q];
-  const p10 = d[q + xs];
-  const p01 = d[q + ys];
-  const p11 = d[q + ys + xs];
-  if ((+(acc < p00) & +(acc < p10) & +(acc < p01) & +(acc < p11)) !== 0) return Math.min(p00, p10, p01, p11);
-  if ((+(acc > p00) & +(acc > p10) & +(acc > p01) & +(acc > p11)) !== 0) return Math.max(p00, p10, p01, p11);
-  return acc === acc ? acc : Number.NaN;
 }
 
 /**

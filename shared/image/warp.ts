@@ -13,8 +13,10 @@ import { bilinearRow, lanczosRow, lanczosRowCfa, MAX_VIEW_SIDE, sampleBilinearVi
  *   u_src = A*u + (A*o + t - o)/2 and re-interleaved, so an output pixel of phase o reads only
  *   phase-o inputs. The subplanes are addressed with strides, never copied.
  * Coverage is `!isNaN(out)`: uncovered pixels are NaN, never 0.
- * Lanczos rows run in the WebAssembly SIMD kernel (wasm/lanczos-wasm.ts) where the runtime has it,
- * else in the JS kernels of warp-kernels.ts: the same bytes either way.
+ * Lanczos sums are float32 arithmetic in a fixed order (warp-kernels.ts; [DIFF] to the float64
+ * accumulation of METHOD.md section 0, a change at float32 rounding, ~1e-7 relative). Lanczos rows
+ * run in the WebAssembly SIMD kernel (wasm/lanczos-wasm.ts) where the runtime has it, else in the
+ * JS kernels of warp-kernels.ts: the same bytes either way.
  */
 
 /** x' = a*x + b*y + tx, y' = c*x + d*y + ty; maps canvas/reference -> moving-frame coordinates. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bilinearRow, lanczosRow, lanczosRowCfa, sampleBilinearView, sampleLanczosView, type View } from '../../../shared/image/warp-kernels';
-import { mulberry32 } from '../../../shared/util/seed';
+import { gaussianSource, mulberry32 } from '../../../shared/util/seed';
 
 // The row loops are speed-ups of the per-sample reference samplers: they must agree with them to
 // the last bit (Object.is also tells NaN and signed zeros apart) at every position, inside, on and
@@ -92,6 +92,119 @@ describe('lanczosRow', () => {
     // unclamped sum would be above the 2x2 sources' value 0
     expect(out[7]).toBe(0);
     for (const value of out) if (!Number.isNaN(value)) expect(value).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('lanczosRow and sampleLanczosView at -0/+0 ties', () => {
+  it('agree on which zero the 2x2 clamp returns, plain and strided (one min/max chain for all)', () => {
+    const w = 36;
+    const u = mulberry32(21);
+    const d = Float32Array.from({ length: w * w }, () => [0, -0, 0, -0, 0, -0, 3, -3][Math.floor(8 * u())]);
+    const plain = plainView(d, w, w);
+    const strided: View = { data: d, base: w + 1, xs: 2, ys: 2 * w, vw: w / 2 - 1, vh: w / 2 - 1 };
+    let zeros = 0;
+    for (const [sx0, sy0, a, c] of ROWS) {
+      const got = new Float32Array(40);
+      lanczosRow(plain, got, 0, 40, sx0, sy0, a, c);
+      const cfa = new Float32Array(40);
+      lanczosRowCfa(strided, cfa, 0, 20, a, 0, sx0 / 2, c, 0, sy0 / 2);
+      let sx = sx0;
+      let sy = sy0;
+      for (let x = 0; x < 40; x++, sx += a, sy += c) {
+        expect(Object.is(got[x], Math.fround(sampleLanczosView(plain, sx, sy)))).toBe(true);
+        if (Object.is(got[x], -0)) zeros++;
+      }
+      for (let k = 0; k < 20; k++) expect(Object.is(cfa[2 * k], Math.fround(sampleLanczosView(strided, a * k + sx0 / 2, c * k + sy0 / 2)))).toBe(true);
+    }
+    // the data does reach the tie: some outputs are a clamped -0
+    expect(zeros).toBeGreaterThan(0);
+  });
+});
+
+/** The Lanczos-3 kernel of METHOD.md P6.2 in float64, written from the definition. */
+function lanczos3(x: number): number {
+  if (x === 0) return 1;
+  if (Math.abs(x) >= 3) return 0;
+  const px = Math.PI * x;
+  return (3 * Math.sin(px) * Math.sin(px / 3)) / (px * px);
+}
+
+/** Normalized float64 weights of the 6 taps at the LUT fraction i/1024. */
+function weights64(i: number): number[] {
+  const w = [0, 1, 2, 3, 4, 5].map((k) => lanczos3(i / 1024 - (k - 2)));
+  const s = w.reduce((p, q) => p + q, 0);
+  return w.map((v) => v / s);
+}
+
+/**
+ * The float64 interior sample at (sx, sy), fractions quantized as the kernels do; `lutOffset`
+ * moves the x fraction by that many LUT steps (a position error of lutOffset/1024 px).
+ */
+function sample64(d: Float32Array, w: number, sx: number, sy: number, lutOffset = 0): { value: number; maxTap: number } {
+  const qx = Math.round(sx * 1024);
+  const qy = Math.round(sy * 1024);
+  const x0 = qx >> 10;
+  const y0 = qy >> 10;
+  const wx = weights64((qx & 1023) + lutOffset);
+  const wy = weights64(qy & 1023);
+  let acc = 0;
+  let maxTap = 0;
+  for (let j = 0; j < 6; j++) {
+    for (let k = 0; k < 6; k++) {
+      const t = d[(y0 - 2 + j) * w + x0 - 2 + k];
+      acc += wy[j] * wx[k] * t;
+      maxTap = Math.max(maxTap, Math.abs(t));
+    }
+  }
+  const q = [d[y0 * w + x0], d[y0 * w + x0 + 1], d[(y0 + 1) * w + x0], d[(y0 + 1) * w + x0 + 1]];
+  return { value: Math.min(Math.max(acc, Math.min(...q)), Math.max(...q)), maxTap };
+}
+
+describe('lanczosRow in float32 against the float64 definition', () => {
+  // a star field patch: background 100 + noise sigma 3, two stars peaking near 50000 and 3000
+  const w = 64;
+  const h = 48;
+  const g = gaussianSource(mulberry32(22));
+  const d = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const star = 50000 * Math.exp(-((x - 30.3) ** 2 + (y - 20.7) ** 2) / 4.5) + 3000 * Math.exp(-((x - 45.6) ** 2 + (y - 31.2) ** 2) / 8);
+      d[y * w + x] = 100 + 3 * g() + star;
+    }
+  }
+  const v = plainView(d, w, h);
+  // a 0.4 degree rotation with a sub-pixel shift; interior samples with both fractions off the grid
+  const a = Math.cos(0.007);
+  const c = Math.sin(0.007);
+  const rows = Array.from({ length: h - 12 }, (_, r) => [3.37 - c * (r + 4), r + 4.61, a, c]);
+
+  /** Largest |float32 - float64| over the interior samples, in units of the sample's largest tap. */
+  function worstRelativeError(lutOffset: number): { worst: number; checked: number } {
+    let worst = 0;
+    let checked = 0;
+    for (const [sx0, sy0] of rows) {
+      const out = new Float32Array(w - 12);
+      lanczosRow(v, out, 0, out.length, sx0, sy0, a, c);
+      let sx = sx0;
+      let sy = sy0;
+      for (let x = 0; x < out.length; x++, sx += a, sy += c) {
+        if ((Math.round(sx * 1024) & 1023) === 0 || (Math.round(sy * 1024) & 1023) === 0) continue;
+        const ref = sample64(d, w, sx, sy, lutOffset);
+        worst = Math.max(worst, Math.abs(out[x] - ref.value) / ref.maxTap);
+        checked++;
+      }
+    }
+    return { worst, checked };
+  }
+
+  it('stays within 1e-6 of the largest tap of the float64 sum (float32 rounding, far below noise)', () => {
+    const { worst, checked } = worstRelativeError(0);
+    expect(checked).toBeGreaterThan(1500);
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('would exceed that bound with weights one LUT step (1/1024 px) off', () => {
+    expect(worstRelativeError(1).worst).toBeGreaterThan(1e-6);
   });
 });
 

@@ -35,11 +35,12 @@ function affine(deg: number, s: number, w: number, h: number, tx: number, ty: nu
 describeCommittedWasm(WAT, LANCZOS_ROW_WASM);
 
 /**
- * A plane where float64 rounding shows through float32 outputs: every 5th column and every 5th row
- * holds +-2^50 (sign alternating), the rest values in [0, 100]. A sample at fraction 0.5 whose
- * first and last tap fall on such columns (rows) adds +2^50*w and -2^50*w with equal weights: the
- * huge terms cancel and the result keeps the float64 rounding of the small ones at a size float32
- * resolves. Summing in any other order than the JS kernel's changes those outputs.
+ * A plane where the rounding of every partial sum shows in the outputs: every 5th column and every
+ * 5th row holds +-2^50 (sign alternating), the rest values in [0, 100]. A sample at fraction 0.5
+ * whose first and last tap fall on such columns (rows) adds +2^50*w and -2^50*w with equal
+ * weights: the huge terms cancel and what is left is the rounding of the partial sums. Summing in
+ * any other float32 order than the JS kernel's changes about half of the interior outputs
+ * (checked against the row-sums-first order: 1303 of 2337 samples differ inside their clamp range).
  */
 function cancellingImage(w: number, h: number, seed: number): Image {
   const u = mulberry32(seed);
@@ -149,7 +150,7 @@ describe('lanczosPlaneWasm', () => {
     }
   });
 
-  it('sums in the float64 order of the JS kernel (outputs that expose reassociation agree)', () => {
+  it('sums in the float32 order of the JS kernel (outputs that expose reassociation agree)', () => {
     const w = 64;
     const h = 48;
     const src = cancellingImage(w, h, 16);
@@ -233,7 +234,7 @@ describe('lanczosCfaWasm', () => {
 });
 
 describe('lanczosCfaWasm on cancelling data', () => {
-  it('sums in the float64 order of the JS kernel on every phase', () => {
+  it('sums in the float32 order of the JS kernel on every phase', () => {
     // phase pixel (i, j) = raw (ox + 2i, oy + 2j): the phase image of cancellingImage(w/2, h/2)
     const w = 96;
     const h = 80;
@@ -253,7 +254,7 @@ describe('lanczosCfaWasm on cancelling data', () => {
     expect(firstBitMismatch(got, want)).toBe(-1);
   });
 
-  it('picks the same signed zero as lanczosRowCfa (Math.min/Math.max) at -0/+0 ties', () => {
+  it('picks the same signed zero as lanczosRowCfa at -0/+0 ties', () => {
     const w = 60;
     const u = mulberry32(19);
     const data = Float32Array.from({ length: w * w }, () => [0, -0, 0, -0, 0, -0, 3, -3][Math.floor(8 * u())]);
