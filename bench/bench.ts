@@ -213,7 +213,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log('FITS read throughput (100 MB uint16 and float32 frames) ...');
     fitsRead = await benchFitsRead();
     for (const f of fitsRead.frames) log(`  ${f.kind}: ${f.medianMBps} MB/s (reused output buffer: ${f.reusedBufferMedianMBps} MB/s)`);
-    log('registration of one 24 MP frame on one core (median of 3) ...');
+    log('registration of one 24 MP frame on one core (median of 5 after a warm-up) ...');
     registration = (await benchRegistration()) as Record<string, unknown>;
     log(`  detect ${String(registration.detect_ms)} ms, match ${String(registration.match_ms)} ms, warp ${String(registration.warp_ms)} ms, total ${String(registration.median_total_ms)} ms`);
   } else {
