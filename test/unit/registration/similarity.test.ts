@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyAffine, invertAffine, similarity, toFullResolution, composeAffine, decompose, type Affine2x3 } from '../../../shared/pipeline/registration/affine';
-import { countInliers, ransacFit } from '../../../shared/pipeline/registration/ransac';
-import { fitAffine, fitSimilarity, pairResidual } from '../../../shared/pipeline/registration/similarity';
+import { countInliers, ransacFit, uniquePairs } from '../../../shared/pipeline/registration/ransac';
+import { fitAffine, fitModel, fitSimilarity, pairResidual } from '../../../shared/pipeline/registration/similarity';
 import { mulberry32 } from '../../../shared/util/seed';
 
 function points(n: number, seed: number): number[] {
@@ -241,5 +241,105 @@ describe('countInliers', () => {
     const b = countInliers(M, src, dst, 2 * tol, false).count;
     expect(b).toBeGreaterThan(a);
     expect(countInliers(M, src, dst, tol, false).sum).toBe(0);
+  });
+});
+
+describe('ransacFit over a list with repeated pairs (as triangle matching gives it)', () => {
+  // the plain definition: every draw fitted and counted over the whole list with pairResidual,
+  // scored, ties by count then residual sum; then the same least-squares refinement
+  function plainRansac(src: number[], dst: number[], random: () => number, score: (M: Affine2x3) => number): Affine2x3 | null {
+    const n = src.length / 2;
+    let best: Affine2x3 | null = null;
+    let bestScore = -Infinity;
+    let bestCount = 0;
+    let bestSum = Infinity;
+    let mostPairs = 0;
+    const inl = (M: Affine2x3) => {
+      const idx: number[] = [];
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const r = pairResidual(M, src, dst, i);
+        if (r < 3) {
+          idx.push(i);
+          sum += r;
+        }
+      }
+      return { idx, sum };
+    };
+    for (let it = 0; it < 2000; it++) {
+      const sample = Uint32Array.from([Math.min(n - 1, Math.floor(random() * n)), Math.min(n - 1, Math.floor(random() * n))]);
+      const [a, b] = sample;
+      if (a === b || Math.hypot(src[2 * a] - src[2 * b], src[2 * a + 1] - src[2 * b + 1]) < 1) continue;
+      const M = fitModel('similarity', src, dst, sample, true);
+      if (!M || !M.every(Number.isFinite)) continue;
+      const sc = Math.sqrt(Math.abs(M[0] * M[4] - M[1] * M[3]));
+      if (sc < 0.5 || sc > 2) continue;
+      const { idx, sum } = inl(M);
+      if (idx.length < 2) continue;
+      mostPairs = Math.max(mostPairs, idx.length);
+      if (idx.length < 0.5 * mostPairs) continue;
+      const s = score(M);
+      if (s > bestScore || (s === bestScore && (idx.length > bestCount || (idx.length === bestCount && sum < bestSum)))) {
+        best = M;
+        bestScore = s;
+        bestCount = idx.length;
+        bestSum = sum;
+      }
+    }
+    if (!best) return null;
+    let M = best;
+    let idx = inl(M).idx;
+    for (let round = 0; round < 5; round++) {
+      const fit = fitModel('similarity', src, dst, idx, true);
+      if (!fit) break;
+      const next = inl(fit).idx;
+      if (next.length < 2) break;
+      M = fit;
+      const same = next.length === idx.length && next.every((v, i) => v === idx[i]);
+      idx = next;
+      if (same) break;
+    }
+    return M;
+  }
+
+  it('finds the same transform as the plain definition, on lists of a few distinct pairs repeated many times', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const u = mulberry32(100 + seed);
+      const truth = similarity(1 + 0.002 * u(), 0.05 * (u() - 0.5), 20 * u(), -20 * u());
+      const base = points(24, 200 + seed);
+      const mapped = mapAll(truth, base);
+      // a third of the distinct pairs wrong; each pair repeated 1-25 times, in shuffled order
+      const distinct: [number, number, number, number][] = [];
+      for (let i = 0; i < 24; i++) distinct.push([base[2 * i], base[2 * i + 1], i % 3 === 0 ? u() * 200 : mapped[2 * i] + 0.3 * (u() - 0.5), i % 3 === 0 ? u() * 200 : mapped[2 * i + 1]]);
+      const list: [number, number, number, number][] = [];
+      for (const p of distinct) for (let k = 1 + Math.floor(u() * 25); k > 0; k--) list.push(p);
+      for (let i = list.length - 1; i > 0; i--) {
+        const j = Math.floor(u() * (i + 1));
+        [list[i], list[j]] = [list[j], list[i]];
+      }
+      const src = list.flatMap((p) => [p[0], p[1]]);
+      const dst = list.flatMap((p) => [p[2], p[3]]);
+      const others = points(60, 300 + seed);
+      const partners = mapAll(truth, others);
+      const score = (M: Affine2x3) => {
+        const m = mapAll(M, others);
+        let k = 0;
+        for (let i = 0; i < m.length; i += 2) if (Math.hypot(m[i] - partners[i], m[i + 1] - partners[i + 1]) < 2) k++;
+        return k;
+      };
+      expect(uniquePairs(src, dst).mult.length).toBe(24);
+      const got = ransacFit(src, dst, mulberry32(seed), { score })!;
+      const want = plainRansac(src, dst, mulberry32(seed), score)!;
+      expect(Array.from(got.matrix)).toEqual(Array.from(want));
+      // and it is the truth, within what 0.3 px of noise and the odd wrong pair inside 3 px allow
+      expectMatrix(got.matrix, truth, 0);
+    }
+  });
+
+  it('uniquePairs counts each distinct pair and maps every entry to it', () => {
+    const u = uniquePairs([1, 2, 3, 4, 1, 2, 1, 2], [5, 6, 7, 8, 5, 6, 5, 7]);
+    expect(Array.from(u.mult)).toEqual([2, 1, 1]);
+    expect(Array.from(u.of)).toEqual([0, 1, 0, 2]);
+    expect(Array.from(u.src)).toEqual([1, 2, 3, 4, 1, 2]);
   });
 });
