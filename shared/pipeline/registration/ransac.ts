@@ -154,12 +154,14 @@ export function ransacFit(
   const distinct = uniquePairs(src, dst);
   // a sample of the same distinct pairs (in the same order) is the same hypothesis with the same
   // outcome: ~30 distinct pairs give ~900 ordered 2-samples for 2000 draws, evaluated once each
-  const seen = new Set<string>();
+  const seen = new Set<number>();
+  const nDistinct = distinct.mult.length;
   let it = 0;
   for (; it < Math.min(opt.maxIterations, needed); it++) {
     for (let k = 0; k < m; k++) sample[k] = Math.min(n - 1, Math.floor(random() * n));
     if (!sampleIsUsable(sample, src, opt.minSampleSpanPx)) continue;
-    const key = Array.from(sample, (i) => distinct.of[i]).join(',');
+    let key = 0;
+    for (let k = 0; k < m; k++) key = key * nDistinct + distinct.of[sample[k]];
     if (seen.has(key)) continue;
     seen.add(key);
     const M = fitModel(opt.model, src, dst, sample, opt.allowRotation);
