@@ -1,20 +1,23 @@
 import { LANCZOS_LUT, sampleLanczosView, type View } from '../warp-kernels';
 import { LANCZOS_ROW_WASM } from './lanczos-row.wasm';
+import { clampEdge, clampEdgeCfa, clipWindow, MAX_SPAN_SAMPLES, phaseAddressing, planeAddressing, rowInterior, sourceBox, type Addressing, type Window } from './lanczos-tiles';
 import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The Lanczos-3 warp rows (METHOD.md P6.2) through the WebAssembly SIMD kernel lanczos-row.wat:
  * the same bytes as lanczosRow / lanczosRowCfa of warp-kernels.ts (float32 arithmetic, 4 lanes),
- * about 3x faster than they are (24 MP mono frame: ~0.6 s against ~2.2 s on one core).
+ * about 5x faster than they are (24 MP mono frame: ~0.45 s against ~2.2 s on one core).
  *
  * The kernel reads source pixels from its own linear memory, so the output is produced in tiles
- * (default 64 rows x 512 columns): the source window a tile's samples touch (bounding box of the
- * tile's corners mapped by M, plus the taps) is copied in, the tile's rows are run, and the rows are
- * copied out. The memory, once grown, is kept for the process: one instance per process (per worker
- * thread), about 40 KB of tables and buffers plus the largest window, ~0.2 MB for a registration
- * affine (~0.7 MB at 45 degrees). Sources outside the frame give NaN in the kernel; other samples
- * it does not compute (near the border, whole-pixel fractions, taps outside the window) come back
- * as a list and go through the JS sampler.
+ * (default 64 rows x 512 columns), one kernel call each: the source window a tile's samples touch
+ * (bounding box of the tile's corners mapped by M, plus the taps; for a CFA mosaic split into its
+ * four phases) is copied in, a record per row tells where the row starts and which of its samples
+ * are interior (lanczos-tiles.ts: no border checks needed), and the tile's rows are copied out.
+ * The memory, once grown, is kept for the process: one instance per process (per worker thread),
+ * about 1 MB of tables, outputs and fallback list plus the largest window (twice for CFA), ~0.2 MB
+ * for a registration affine (~0.7 MB at 45 degrees). Sources outside the frame give NaN in the
+ * kernel; other samples it does not compute (near the border, both fractions whole, taps outside
+ * the window) come back as a list and go through the JS sampler.
  *
  * Where WebAssembly or SIMD is missing (instantiation throws), every function here returns false
  * and the caller runs the JS kernels, which give the same bytes.
@@ -28,22 +31,32 @@ export interface WasmTile {
 
 export const WASM_TILE: WasmTile = { rows: 64, cols: 512 };
 
+/** Counts a caller may pass in to see how the samples went (tests, benchmarks). */
+export interface WasmWarpStats {
+  /** samples the kernel left to the JS sampler */
+  fallbacks: number;
+}
+
 /** Tiles whose source window would exceed this (strong minification) leave every sample to JS. */
 const MAX_WINDOW_BYTES = 4 << 20;
+/** Largest term of a CFA position for which the kernel may skip border checks (lanczos-tiles.ts). */
+const MAX_CFA_TERM = 2 ** 32;
 
 type KernelFn = (...args: number[]) => number;
 
 interface Kernel extends WasmViews {
   readonly memory: WasmMemory;
-  readonly rowMono: KernelFn;
-  readonly rowCfa: KernelFn;
+  readonly tileMono: KernelFn;
+  readonly tileCfa: KernelFn;
+  readonly splitPhase: (src: number, srcRowB: number, dst: number, pw: number, ph: number) => void;
 }
 
 // Byte layout of the kernel memory: see lanczos-row.wat
 const LUT_AT = 64;
 const OUT_AT = LUT_AT + Math.ceil((LANCZOS_LUT.length * 4) / 16) * 16;
-/** One WebAssembly page: the output row area starts with this much room. */
-const PAGE = 65536;
+const MONO_RECORD = 32;
+const CFA_RECORD = 96;
+const FALLBACK_RECORD = 24;
 
 let kernel: Kernel | null | undefined;
 
@@ -51,8 +64,13 @@ function instantiate(): Kernel | null {
   // no WebAssembly or no SIMD: the JS kernels give the same bytes
   const w = instantiateWasm(LANCZOS_ROW_WASM);
   if (!w) return null;
-  const k: Kernel = { memory: w.memory, rowMono: w.exports.row_mono as KernelFn, rowCfa: w.exports.row_cfa as KernelFn, ...w.views };
-  ensureBytes(k, OUT_AT + PAGE);
+  const k: Kernel = {
+    memory: w.memory,
+    tileMono: w.exports.tile_mono as KernelFn,
+    tileCfa: w.exports.tile_cfa as KernelFn,
+    splitPhase: w.exports.split_phase as Kernel['splitPhase'],
+    ...w.views,
+  };
   k.f32.set(LANCZOS_LUT, LUT_AT / 4);
   return k;
 }
@@ -71,112 +89,71 @@ function ensureBytes(k: Kernel, bytes: number): void {
   ensureWasmBytes(k.memory, k, bytes);
 }
 
-interface Layout {
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
+/** Byte addresses of a tile's areas in the kernel memory. */
+interface TileLayout {
+  /** the tile's outputs, rows x cols float32, row after row */
+  readonly out: number;
+  /** the row records: one per row (mono), one per row and phase (CFA) */
+  readonly rec: number;
+  /** the fallback list: at most one record per sample */
   readonly fb: number;
+  /** the source window(s) */
   readonly win: number;
 }
 
-function layout(tile: WasmTile): Layout {
-  if (!(Number.isInteger(tile.rows) && tile.rows >= 1 && Number.isInteger(tile.cols) && tile.cols >= 2 && tile.cols % 2 === 0)) {
-    throw new RangeError(`lanczos wasm: tile must be >= 1 rows and an even number >= 2 of columns, got ${tile.rows}x${tile.cols}`);
+function tileLayout(k: Kernel, tile: WasmTile): TileLayout {
+  const { rows, cols } = tile;
+  if (!(Number.isInteger(rows) && rows >= 1 && Number.isInteger(cols) && cols >= 2 && cols % 2 === 0 && cols <= MAX_SPAN_SAMPLES)) {
+    throw new RangeError(`lanczos wasm: tile must be >= 1 rows and an even number in [2, ${MAX_SPAN_SAMPLES}] of columns, got ${rows}x${cols}`);
   }
-  const align = (n: number): number => Math.ceil(n / 16) * 16;
-  const fb = OUT_AT + align(tile.cols * 4 + 8);
-  return { fb, win: fb + align(tile.cols * 24) };
-}
-
-/** A window of raw plane pixels [x0, x1) x [y0, y1) (row length w) copied to the kernel memory. */
-interface Window {
-  readonly x0: number;
-  readonly x1: number;
-  readonly y0: number;
-  readonly y1: number;
-}
-
-const NO_WINDOW: Window = { x0: 0, x1: 0, y0: 0, y1: 0 };
-
-/**
- * Copies the raw pixels of a plane (row r at data[base + r*rowLen], w x h) that the source box
- * [xLo, xHi) x [yLo, yHi) covers into the kernel memory at `at`; NO_WINDOW if nothing is covered
- * or the window is too large.
- */
-function copyWindow(k: Kernel, data: Float32Array, base: number, rowLen: number, w: number, h: number, box: readonly number[], at: number): Window {
-  const x0 = Math.max(0, box[0]);
-  const x1 = Math.min(w, box[1]);
-  const y0 = Math.max(0, box[2]);
-  const y1 = Math.min(h, box[3]);
-  // also false for NaN bounds (an affine that overflows)
-  if (!(x1 > x0 && y1 > y0)) return NO_WINDOW;
-  const ww = x1 - x0;
-  const bytes = ww * (y1 - y0) * 4;
-  if (bytes > MAX_WINDOW_BYTES) return NO_WINDOW;
-  // +16: a strided 16-byte tap load reads up to 12 bytes past its last tap
-  ensureBytes(k, at + bytes + 16);
-  const f32 = k.f32;
-  for (let y = y0, o = at / 4; y < y1; y++, o += ww) {
-    const s = base + y * rowLen + x0;
-    f32.set(data.subarray(s, s + ww), o);
-  }
-  return { x0, x1, y0, y1 };
+  const rec = OUT_AT + align16(rows * cols * 4);
+  const fb = rec + rows * 2 * CFA_RECORD;
+  const win = fb + align16(rows * cols * FALLBACK_RECORD);
+  ensureBytes(k, win);
+  return { out: OUT_AT, rec, fb, win };
 }
 
 /**
- * Bounding box [xLo, xHi, yLo, yHi) of the raw source pixels that output columns [xa, xb) of rows
- * [ya, yb) sample under M, widened by `margin` for the taps and the rounding of the positions.
+ * Copies the pixels of a w x h plane (row r at data[base + r*rowLen]) inside `win` to byte `at`,
+ * window pixels outside the plane as the pixel edge(i, n) repeats there. A NaN's payload may
+ * change in the padding; no output shows it (a NaN tap gives the canonical NaN, and a sample that
+ * is the source pixel itself goes to the JS sampler).
  */
-function sourceBox(M: readonly number[], xa: number, xb: number, ya: number, yb: number, margin: number): number[] {
-  const [a, b, tx, c, d, ty] = M;
-  let xLo = Infinity;
-  let xHi = -Infinity;
-  let yLo = Infinity;
-  let yHi = -Infinity;
-  for (const x of [xa, xb - 1]) {
-    for (const y of [ya, yb - 1]) {
-      const sx = a * x + b * y + tx;
-      const sy = c * x + d * y + ty;
-      xLo = Math.min(xLo, sx);
-      xHi = Math.max(xHi, sx);
-      yLo = Math.min(yLo, sy);
-      yHi = Math.max(yHi, sy);
-    }
-  }
-  return [Math.floor(xLo) - margin, Math.floor(xHi) + margin + 1, Math.floor(yLo) - margin, Math.floor(yHi) + margin + 1];
-}
-
-/** Kernel addressing of a view pixel (i, j) = raw (ox + s*i, oy + s*j) inside a window. */
-interface Addressing {
-  readonly wb: number;
-  readonly ysB: number;
-  readonly iLo: number;
-  readonly iHi: number;
-  readonly jLo: number;
-  readonly jHi: number;
-}
-
-function addressing(win: Window, at: number, ox: number, oy: number, s: number): Addressing {
+function copyWindow(k: Kernel, data: Float32Array, base: number, rowLen: number, w: number, h: number, win: Window, at: number, edge: (i: number, n: number) => number): void {
   const ww = win.x1 - win.x0;
-  const first = (lo: number, o: number): number => Math.ceil((lo - o) / s);
-  return {
-    // may lie outside the memory; the kernel's wrapping i32 sums land inside for covered pixels
-    wb: (at + ((oy - win.y0) * ww + (ox - win.x0)) * 4) | 0,
-    ysB: 4 * s * ww,
-    iLo: first(win.x0, ox),
-    iHi: first(win.x1, ox),
-    jLo: first(win.y0, oy),
-    jHi: first(win.y1, oy),
-  };
+  ensureBytes(k, at + ww * (win.y1 - win.y0) * 4);
+  const f32 = k.f32;
+  const c0 = Math.max(win.x0, 0);
+  const c1 = Math.min(win.x1, w);
+  for (let y = win.y0, o = at / 4 - win.x0; y < win.y1; y++, o += ww) {
+    const row = base + edge(y, h) * rowLen;
+    f32.set(data.subarray(row + c0, row + c1), o + c0);
+    for (let x = win.x0; x < c0; x++) f32[o + x] = data[row + edge(x, w)];
+    for (let x = c1; x < win.x1; x++) f32[o + x] = data[row + edge(x, w)];
+  }
 }
 
 /**
- * Evaluates the kernel's fallback list (nf records at byte fb) with the JS sampler into the
- * kernel's output row at float index outF + step*index.
+ * Evaluates the kernel's fallback list (nf records at byte fb: f64 sx, f64 sy, i32 output byte
+ * address) with the JS sampler on the view viewOf(output byte address).
  */
-function patchFallbacks(k: Kernel, v: View, fb: number, nf: number, outF: number, step: number): void {
+function patchFallbacks(k: Kernel, fb: number, nf: number, viewOf: (outByte: number) => View): void {
   const { f32, f64, i32 } = k;
   for (let i = 0; i < nf; i++) {
-    const r = fb + 24 * i;
-    f32[outF + step * i32[(r + 16) >> 2]] = sampleLanczosView(v, f64[r >> 3], f64[(r >> 3) + 1]);
+    const r = fb + FALLBACK_RECORD * i;
+    const at = i32[(r + 16) >> 2];
+    f32[at >> 2] = sampleLanczosView(viewOf(at), f64[r >> 3], f64[(r >> 3) + 1]);
   }
+}
+
+/** Copies the tile's output rows (row length n, starting at byte `at`) to out. */
+function copyRowsOut(k: Kernel, at: number, n: number, rows: number, out: Float32Array, o: number, outW: number): void {
+  const f32 = k.f32;
+  for (let y = 0, s = at >> 2; y < rows; y++, s += n, o += outW) out.set(f32.subarray(s, s + n), o);
 }
 
 /**
@@ -184,11 +161,21 @@ function patchFallbacks(k: Kernel, v: View, fb: number, nf: number, outF: number
  * (b*y + tx, d*y + ty) in steps (a, c) into out[o0 + (y - y0)*outW + x], x < outW.
  * Returns false (nothing written) when the WebAssembly kernel is unavailable.
  */
-export function lanczosPlaneWasm(v: View, M: readonly number[], out: Float32Array, o0: number, outW: number, y0: number, y1: number, tile: WasmTile = WASM_TILE): boolean {
+export function lanczosPlaneWasm(
+  v: View,
+  M: readonly number[],
+  out: Float32Array,
+  o0: number,
+  outW: number,
+  y0: number,
+  y1: number,
+  tile: WasmTile = WASM_TILE,
+  stats?: WasmWarpStats,
+): boolean {
   const k = loadKernel();
   if (k === null) return false;
   if (v.xs !== 1) throw new RangeError('lanczosPlaneWasm: needs a plain view (xs = 1)');
-  const { fb, win: winAt } = layout(tile);
+  const L = tileLayout(k, tile);
   const [a, b, tx, c, d, ty] = M;
   // positions advance by repeated addition along the whole row, carried across column tiles
   const pos = new Float64Array(2 * tile.rows);
@@ -200,16 +187,29 @@ export function lanczosPlaneWasm(v: View, M: readonly number[], out: Float32Arra
     }
     for (let xa = 0; xa < outW; xa += tile.cols) {
       const xb = Math.min(outW, xa + tile.cols);
-      const win = copyWindow(k, v.data, v.base, v.ys, v.vw, v.vh, sourceBox(M, xa, xb, ya, yb, 4), winAt);
-      const m = addressing(win, winAt, 0, 0, 1);
-      for (let y = ya; y < yb; y++) {
+      const n = xb - xa;
+      const win = clipWindow(sourceBox(M, xa, xb, ya, yb, 4), v.vw, v.vh, 4, MAX_WINDOW_BYTES);
+      copyWindow(k, v.data, v.base, v.ys, v.vw, v.vh, win, L.win, clampEdge);
+      const m = planeAddressing(win, L.win);
+      const { f64, i32 } = k;
+      for (let y = ya, r = L.rec; y < yb; y++, r += MONO_RECORD) {
         const p = 2 * (y - ya);
-        const nf = k.rowMono(xb - xa, pos[p], pos[p + 1], a, c, v.vw, v.vh, m.wb, m.ysB, m.iLo, m.iHi, m.jLo, m.jHi, OUT_AT, fb);
-        pos[p] = k.f64[0];
-        pos[p + 1] = k.f64[1];
-        patchFallbacks(k, v, fb, nf, OUT_AT / 4, 1);
-        out.set(k.f32.subarray(OUT_AT / 4, OUT_AT / 4 + xb - xa), o0 + (y - y0) * outW + xa);
+        const [kLo, kHi] = rowInterior(pos[p], pos[p + 1], a, c, n, m, v.vw, v.vh);
+        f64[r >> 3] = pos[p];
+        f64[(r >> 3) + 1] = pos[p + 1];
+        i32[(r >> 2) + 4] = kLo;
+        i32[(r >> 2) + 5] = kHi;
+        i32[(r >> 2) + 6] = L.out + 4 * n * (y - ya);
       }
+      const nf = k.tileMono(yb - ya, L.rec, n, a, c, v.vw, v.vh, m.wb, m.ysB, m.iLo, m.iHi, m.jLo, m.jHi, L.fb);
+      patchFallbacks(k, L.fb, nf, () => v);
+      if (stats) stats.fallbacks += nf;
+      // the kernel left each row's next position in its record
+      for (let y = ya, r = L.rec >> 3; y < yb; y++, r += MONO_RECORD / 8) {
+        pos[2 * (y - ya)] = k.f64[r];
+        pos[2 * (y - ya) + 1] = k.f64[r + 1];
+      }
+      copyRowsOut(k, L.out, n, yb - ya, out, o0 + (ya - y0) * outW + xa, outW);
     }
   }
   return true;
@@ -231,32 +231,89 @@ export interface CfaPhases {
  * its phase view at (a*u + b*v + cx, c*u + d*v + cy), v = y >> 1, into out[(y - y0)*outW + x].
  * Returns false (nothing written) when the WebAssembly kernel is unavailable.
  */
-export function lanczosCfaWasm(ph: CfaPhases, M: readonly number[], out: Float32Array, outW: number, y0: number, y1: number, tile: WasmTile = WASM_TILE): boolean {
+export function lanczosCfaWasm(
+  ph: CfaPhases,
+  M: readonly number[],
+  out: Float32Array,
+  outW: number,
+  y0: number,
+  y1: number,
+  tile: WasmTile = WASM_TILE,
+  stats?: WasmWarpStats,
+): boolean {
   const k = loadKernel();
   if (k === null) return false;
-  const { fb, win: winAt } = layout(tile);
+  const L = tileLayout(k, tile);
   const [a, b, , c, d] = M;
   for (let ya = y0; ya < y1; ya += tile.rows) {
     const yb = Math.min(y1, ya + tile.rows);
     for (let xa = 0; xa < outW; xa += tile.cols) {
       const xb = Math.min(outW, xa + tile.cols);
+      const tw = xb - xa;
+      const u0 = xa >> 1;
       // raw source position of output pixel q is M*q for every phase; taps reach 6 raw pixels
-      const win = copyWindow(k, ph.data, 0, ph.w, ph.w, ph.h, sourceBox(M, xa, xb, ya, yb, 8), winAt);
-      const maps = [0, 1, 2, 3].map((i) => addressing(win, winAt, i & 1, i >> 1, 2));
+      // 8 raw px of padding: 4 phase px (the same parity repeated), none for a mosaic too small
+      const win = clipWindow(sourceBox(M, xa, xb, ya, yb, 8), ph.w, ph.h, ph.w >= 2 && ph.h >= 2 ? 8 : 0, MAX_WINDOW_BYTES);
+      copyWindow(k, ph.data, 0, ph.w, ph.w, ph.h, win, L.win, clampEdgeCfa);
+      // each phase side by side in a window of its own, so the kernel loads taps as for a plane;
+      // +32: split_phase reads up to 28 bytes past a raw row
+      const maps: Addressing[] = [];
+      let at = L.win + align16((win.x1 - win.x0) * (win.y1 - win.y0) * 4 + 32);
+      for (let i = 0; i < 4; i++) {
+        const ox = i & 1;
+        const oy = i >> 1;
+        const m = phaseAddressing(win, ox, oy, at);
+        const pw = m.iHi - m.iLo;
+        const rows = m.jHi - m.jLo;
+        if (pw > 0) {
+          ensureBytes(k, at + pw * rows * 4);
+          const first = L.win + ((oy + 2 * m.jLo - win.y0) * (win.x1 - win.x0) + ox + 2 * m.iLo - win.x0) * 4;
+          k.splitPhase(first, 8 * (win.x1 - win.x0), at, pw, rows);
+        }
+        maps.push(m);
+        at += pw * rows * 4;
+      }
+      const { f64, i32 } = k;
+      let r = L.rec;
       for (let y = ya; y < yb; y++) {
-        const oy = y & 1;
         const v = y >> 1;
-        for (let ox = 0; ox < 2; ox++) {
-          const i = (oy << 1) | ox;
+        const bv = b * v;
+        const dv = d * v;
+        for (let ox = 0; ox < 2; ox++, r += CFA_RECORD) {
+          const i = ((y & 1) << 1) | ox;
           const view = ph.views[i];
           const m = maps[i];
-          const n = ((xb - ox + 1) >> 1) - (xa >> 1);
-          const outAt = OUT_AT + 4 * ox;
-          const nf = k.rowCfa(n, xa >> 1, a, b * v, ph.cx[i], c, d * v, ph.cy[i], view.vw, view.vh, m.wb, m.ysB, m.iLo, m.iHi, m.jLo, m.jHi, outAt, fb);
-          patchFallbacks(k, view, fb, nf, outAt / 4, 2);
+          const n = ((xb - ox + 1) >> 1) - u0;
+          const small = Math.max(Math.abs(bv), Math.abs(dv), Math.abs(ph.cx[i]), Math.abs(ph.cy[i])) <= MAX_CFA_TERM;
+          const [kLo, kHi] = small ? rowInterior(a * u0 + bv + ph.cx[i], c * u0 + dv + ph.cy[i], a, c, n, m, view.vw, view.vh) : [0, 0];
+          const r8 = r >> 3;
+          const r4 = r >> 2;
+          f64[r8] = bv;
+          f64[r8 + 1] = ph.cx[i];
+          f64[r8 + 2] = dv;
+          f64[r8 + 3] = ph.cy[i];
+          f64[r8 + 4] = view.vw;
+          f64[r8 + 5] = view.vh;
+          i32[r4 + 12] = m.wb;
+          i32[r4 + 13] = m.iLo;
+          i32[r4 + 14] = m.iHi;
+          i32[r4 + 15] = m.jLo;
+          i32[r4 + 16] = m.jHi;
+          i32[r4 + 17] = n;
+          i32[r4 + 18] = kLo;
+          i32[r4 + 19] = kHi;
+          i32[r4 + 20] = L.out + 4 * ((y - ya) * tw + ox);
+          i32[r4 + 21] = m.ysB;
         }
-        out.set(k.f32.subarray(OUT_AT / 4, OUT_AT / 4 + xb - xa), (y - y0) * outW + xa);
       }
+      const nf = k.tileCfa(2 * (yb - ya), L.rec, u0, a, c, L.fb);
+      // a fallback's phase is its output pixel's row and column parity (xa is even)
+      patchFallbacks(k, L.fb, nf, (outByte) => {
+        const o = (outByte - L.out) >> 2;
+        return ph.views[(((ya + Math.floor(o / tw)) & 1) << 1) | ((o % tw) & 1)];
+      });
+      if (stats) stats.fallbacks += nf;
+      copyRowsOut(k, L.out, tw, yb - ya, out, (ya - y0) * outW + xa, outW);
     }
   }
   return true;

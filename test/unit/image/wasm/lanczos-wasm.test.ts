@@ -137,7 +137,7 @@ describe('lanczosPlaneWasm', () => {
     expect(firstBitMismatch(got, want)).toBe(-1);
   });
 
-  it('leaves whole-pixel fractions and strong minification to the JS sampler with the same result', () => {
+  it('gives the bytes of lanczosRow for whole-pixel fractions and strong minification', () => {
     const src = noiseImage(64, 48, 1, 13, 0);
     const v: View = { data: src.data, base: 0, xs: 1, ys: 64, vw: 64, vh: 48 };
     // x fraction 0.5, y whole: one-row samples; scale 40: a window beyond the size limit
@@ -178,10 +178,11 @@ describe('lanczosPlaneWasm', () => {
     expect(want.some((x) => Object.is(x, -0))).toBe(true);
   });
 
-  it('rejects a tile with an odd number of columns', () => {
+  it('rejects a tile with an odd number of columns or more columns than an interior span may have', () => {
     const src = noiseImage(10, 10, 1, 14, 0);
     const v: View = { data: src.data, base: 0, xs: 1, ys: 10, vw: 10, vh: 10 };
     expect(() => lanczosPlaneWasm(v, [1, 0, 0.5, 0, 1, 0.5], new Float32Array(100), 0, 10, 0, 10, { rows: 4, cols: 7 })).toThrow(RangeError);
+    expect(() => lanczosPlaneWasm(v, [1, 0, 0.5, 0, 1, 0.5], new Float32Array(100), 0, 10, 0, 10, { rows: 4, cols: 2 ** 16 + 2 })).toThrow(RangeError);
   });
 });
 
