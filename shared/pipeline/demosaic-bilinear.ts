@@ -11,45 +11,23 @@ export function debayerBilinear(mosaic: Float32Array, width: number, height: num
   const np = width * height;
   if (mosaic.length < np) throw new RangeError('debayer: mosaic smaller than width*height');
   const out = new Float32Array(3 * np);
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= width || y >= height ? Number.NaN : mosaic[y * width + x]);
-  const mean = (...v: number[]): number => {
-    let s = 0;
-    let n = 0;
-    for (const x of v) {
-      if (x - x === 0) {
-        s += x;
-        n++;
-      }
-    }
-    return n === 0 ? Number.NaN : s / n;
-  };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      const col = bayerColorAt(pattern, x, y);
-      out[col * np + i] = mosaic[i];
-      if (col !== 1) {
-        out[np + i] = mean(at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1));
-        out[(2 - col) * np + i] = mean(at(x - 1, y - 1), at(x + 1, y - 1), at(x - 1, y + 1), at(x + 1, y + 1));
-      } else {
-        const hc = bayerColorAt(pattern, x + 1, y);
-        const vc = bayerColorAt(pattern, x, y + 1);
-        out[hc * np + i] = mean(at(x - 1, y), at(x + 1, y));
-        out[vc * np + i] = mean(at(x, y - 1), at(x, y + 1));
-      }
+      for (const c of CHANNELS) out[c * np + i] = bilinearValueAt(mosaic, width, height, pattern, x, y, c);
     }
   }
   return { width, height, planes: 3, data: out };
 }
 
 /**
- * Channel c at (x, y) by the bilinear rule above: one definition shared with the RCD demosaic, whose
- * fallback (borders, NaN neighbourhoods) must be exactly this value.
+ * Channel c at (x, y) by the bilinear rule above: the one definition, used by debayerBilinear and by
+ * the RCD demosaic, whose fallback (borders, NaN neighbourhoods) must be exactly this value.
  */
 export function bilinearValueAt(mosaic: Float32Array, width: number, height: number, pattern: BayerPattern, x: number, y: number, c: 0 | 1 | 2): number {
   const col = bayerColorAt(pattern, x, y);
   if (c === col) return mosaic[y * width + x];
-  // the neighbours in debayerBilinear's order (the sum must round the same way)
+  // the neighbours in a fixed order (the sum rounds the same way wherever it is formed)
   const offsets = col !== 1 ? (c === 1 ? ORTHOGONAL : DIAGONAL) : bayerColorAt(pattern, x + 1, y) === c ? HORIZONTAL : VERTICAL;
   let s = 0;
   let n = 0;
@@ -66,6 +44,7 @@ export function bilinearValueAt(mosaic: Float32Array, width: number, height: num
   return n === 0 ? Number.NaN : s / n;
 }
 
+const CHANNELS = [0, 1, 2] as const;
 const ORTHOGONAL = [-1, 0, 1, 0, 0, -1, 0, 1];
 const DIAGONAL = [-1, -1, 1, -1, -1, 1, 1, 1];
 const HORIZONTAL = [-1, 0, 1, 0];
