@@ -15,6 +15,20 @@ function mapAll(M: Affine2x3, src: number[]): number[] {
   return out;
 }
 
+/**
+ * A RANSAC score like triangle matching's: how many of `others` a hypothesis puts within `tol` of
+ * where `truth` puts them.
+ */
+function partnersScore(truth: Affine2x3, others: number[], tol: number): (M: Affine2x3) => number {
+  const partners = mapAll(truth, others);
+  return (M) => {
+    const m = mapAll(M, others);
+    let k = 0;
+    for (let i = 0; i < m.length; i += 2) if (Math.hypot(m[i] - partners[i], m[i + 1] - partners[i + 1]) < tol) k++;
+    return k;
+  };
+}
+
 function expectMatrix(got: Affine2x3 | null, want: Affine2x3, digits = 9): void {
   expect(got).not.toBeNull();
   for (let i = 0; i < 6; i++) expect(got![i]).toBeCloseTo(want[i], digits);
@@ -127,14 +141,7 @@ describe('ransacFit', () => {
         dst.push(...d);
       }
     }
-    const others = points(40, 33);
-    const partners = mapAll(truth, others);
-    const onPartners = (M: Affine2x3) => {
-      const m = mapAll(M, others);
-      let k = 0;
-      for (let i = 0; i < m.length; i += 2) if (Math.hypot(m[i] - partners[i], m[i + 1] - partners[i + 1]) < 1) k++;
-      return k;
-    };
+    const onPartners = partnersScore(truth, points(40, 33), 1);
     const byPairs = ransacFit(src, dst, mulberry32(5))!;
     expectMatrix(byPairs.matrix, wrong, 6);
     const byScore = ransacFit(src, dst, mulberry32(5), { score: onPartners })!;
@@ -319,14 +326,7 @@ describe('ransacFit over a list with repeated pairs (as triangle matching gives 
       }
       const src = list.flatMap((p) => [p[0], p[1]]);
       const dst = list.flatMap((p) => [p[2], p[3]]);
-      const others = points(60, 300 + seed);
-      const partners = mapAll(truth, others);
-      const score = (M: Affine2x3) => {
-        const m = mapAll(M, others);
-        let k = 0;
-        for (let i = 0; i < m.length; i += 2) if (Math.hypot(m[i] - partners[i], m[i + 1] - partners[i + 1]) < 2) k++;
-        return k;
-      };
+      const score = partnersScore(truth, points(60, 300 + seed), 2);
       expect(uniquePairs(src, dst).mult.length).toBe(24);
       const got = ransacFit(src, dst, mulberry32(seed), { score })!;
       const want = plainRansac(src, dst, mulberry32(seed), score)!;
