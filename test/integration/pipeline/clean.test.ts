@@ -42,6 +42,15 @@ beforeAll(async () => {
 
 afterAll(removeTempDirs);
 
+/** `*.tmp-*` files of a run folder outside work/ (the run folder and its subfolders). */
+async function tempFilesOutsideWork(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.includes('.tmp-'))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((f) => !f.startsWith(join(dir, 'work') + '/'));
+}
+
 describe('tile-compile clean', () => {
   it('removes work/ and temporary files of a crashed run, keeps results, and the run still resumes byte-identical', async () => {
     const dir = join(root, 'crashed');
@@ -51,6 +60,9 @@ describe('tile-compile clean', () => {
     await p.done;
     expect(workExists(dir)).toBe(true);
     expect((await doneUnits(dir, 'prepare')).done).toBeGreaterThan(0);
+    // the kill itself can land inside an atomic write (state.json is replaced after every unit) and
+    // leave a real temp file next to the planted ones: clean must report those too
+    const crashLeft = await tempFilesOutsideWork(dir);
     const litter = [join(dir, 'state.json.tmp-31337-00c0ffee'), join(dir, 'metrics', 'tiles.json.tmp-31337-feedf00d'), join(dir, 'work', 'tiles', '9.f32.tmp-31337-1badcafe')];
     for (const f of litter) await writeFile(f, 'torn');
     const kept = ['config.yaml', 'config.sha256', 'manifest.json', 'events.jsonl', 'metrics/scan.json', 'metrics/global.json', 'metrics/registration.json'];
@@ -60,7 +72,7 @@ describe('tile-compile clean', () => {
     expect(c.code, c.stderr).toBe(0);
     const report = JSON.parse(c.stdout) as { workDir: string; tempFiles: string[]; resetPhases: string[] };
     expect(report.workDir).toBe(join(dir, 'work'));
-    expect(report.tempFiles.sort()).toEqual(litter.filter((f) => !f.includes('/work/')).sort());
+    expect(report.tempFiles.sort()).toEqual([...crashLeft, ...litter.filter((f) => !f.includes('/work/'))].sort());
     expect(report.resetPhases).toEqual(expect.arrayContaining(['measure', 'registration', 'prepare', 'tile_reconstruction']));
     expect(workExists(dir)).toBe(false);
     for (const f of litter) expect(existsSync(f), f).toBe(false);
