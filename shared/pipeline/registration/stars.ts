@@ -1,12 +1,18 @@
-import { allPixels, radixMedianAndSigmaMad } from '../../image/radix-median';
+import { MAD_TO_SIGMA, medianAndSigmaMad, medianInPlace } from '../../image/stats';
 import { sampleBilinear } from '../../image/warp';
 
 /**
  * Registration stars on the proxy P (METHOD.md P4.1).
- * Threshold med + k*sigma_MAD (sigma < 1e-6 -> 1); candidates >= 1 px from the border and strictly
- * above all 8 neighbours; moments in the 5x5 window of v' = max(0, v - med); rejected when
+ * Threshold sky + k*sigma (sky grid below; sigma < 1e-6 -> 1); candidates >= 1 px from the border and strictly
+ * above all 8 neighbours; moments in the 5x5 window of v' = max(0, v - sky); rejected when
  * v'_centre/flux > 0.8 (hot pixel, cosmic ray) or l_min/l_max < 0.15 (trail); sorted by flux
  * (ties y, x), top-K kept; too few -> the k = 2.5 retry, the longer list kept [REF].
+ * [DIFF: METHOD takes med and sigma_MAD of the whole proxy] Sky and noise come from a coarse grid
+ * (issue 3: "median/MAD on a coarse grid"): median and sigma_MAD of every SKY_CELL_PX cell (sampled),
+ * interpolated bilinearly between cell centres. With one global level, a light-pollution gradient
+ * or vignetting set the threshold too low on the bright side (sky noise became stars, and its sky
+ * excess counted as their flux, which ranks the top-K) and too high on the dark side. A proxy of
+ * at most one cell each way has one cell: the global rule exactly.
  * Two additions [EXT], both only removing or sharpening what the rule above would produce:
  * - deblending: a window pixel nearer to another candidate peak than to this one is left out of
  *   this star's moments, so a close pair yields two unbiased centroids;
@@ -19,7 +25,7 @@ export interface Star {
   /** Flux-weighted centroid, proxy pixel coordinates (pixel centres at integers). */
   readonly x: number;
   readonly y: number;
-  /** Sum of max(0, v - med) over the 5x5 window. */
+  /** Sum of max(0, v - sky) over the 5x5 window (sky: the sky grid at the peak). */
   readonly flux: number;
   /** 2.3548 * sqrt(sqrt(l_max*l_min)) of the window's second moments, proxy px. */
   readonly fwhm: number;
@@ -45,26 +51,142 @@ const RING_SAMPLES = 32;
 export function detectStars(proxy: Float32Array, w: number, h: number, opts: DetectStarsOptions): Star[] {
   if (proxy.length !== w * h) throw new RangeError(`detectStars: proxy has ${proxy.length} values, expected ${w}x${h}`);
   if (!(Number.isInteger(opts.topK) && opts.topK >= 1)) throw new RangeError(`detectStars: topK must be a positive integer, got ${opts.topK}`);
-  // the radix select gives stats.ts medianAndSigmaMad's values bit for bit, without a copy (6 MP on a 24 MP frame)
-  const { median: med, sigma } = radixMedianAndSigmaMad(proxy, allPixels(proxy.length));
-  if (!Number.isFinite(med)) return [];
-  const s = sigma < 1e-6 || !Number.isFinite(sigma) ? 1 : sigma;
+  const sky = skyGrid(proxy, w, h);
+  if (sky === null) return [];
   const k = opts.k ?? 3.5;
-  const first = detectPass(proxy, w, h, med, s, k, opts.topK);
+  const first = detectPass(proxy, w, h, sky, k, opts.topK);
   if (first.length >= Math.max(4, opts.topK / 2) || k === RETRY_K) return first;
-  const second = detectPass(proxy, w, h, med, s, RETRY_K, opts.topK);
+  const second = detectPass(proxy, w, h, sky, RETRY_K, opts.topK);
   return second.length > first.length ? second : first;
 }
 
-function detectPass(p: Float32Array, w: number, h: number, med: number, s: number, k: number, topK: number): Star[] {
-  const thr = med + k * s;
+/** Cell side of the sky grid, proxy px (128 px of the full frame). */
+export const SKY_CELL_PX = 64;
+/** Sampling step inside a cell for its median and sigma_MAD. */
+const SKY_STEP = 2;
+
+/**
+ * Sky level and noise per cell (median, sigma_MAD of a 2x2-strided sample; sigma < 1e-6 -> 1), interpolated
+ * bilinearly between cell centres and constant beyond the outer ones. Cells with less than half
+ * their pixels finite take the median of the defined cells. Null when no pixel is finite.
+ */
+export interface SkyGrid {
+  readonly nx: number;
+  readonly ny: number;
+  readonly cw: number;
+  readonly ch: number;
+  readonly level: Float64Array;
+  readonly noise: Float64Array;
+}
+
+export function skyGrid(p: Float32Array, w: number, h: number): SkyGrid | null {
+  const nx = Math.max(1, Math.floor(w / SKY_CELL_PX));
+  const ny = Math.max(1, Math.floor(h / SKY_CELL_PX));
+  // cells tile the proxy exactly: the last column and row of cells take the remainder
+  const cw = w / nx;
+  const ch = h / ny;
+  const level = new Float64Array(nx * ny);
+  const noise = new Float64Array(nx * ny);
+  const scratch = new Float64Array(Math.ceil(cw + 1) * Math.ceil(ch + 1));
+  const defined: number[] = [];
+  for (let j = 0; j < ny; j++) {
+    const y0 = Math.round(j * ch);
+    const y1 = Math.round((j + 1) * ch);
+    for (let i = 0; i < nx; i++) {
+      const x0 = Math.round(i * cw);
+      const x1 = Math.round((i + 1) * cw);
+      // every SKY_STEP-th pixel of every SKY_STEP-th row (1024 of a full cell): the level's
+      // standard error is then ~4 % of the noise, and the pass costs a quarter
+      let n = 0;
+      let m = 0;
+      for (let y = y0; y < y1; y += SKY_STEP) {
+        for (let x = x0; x < x1; x += SKY_STEP) {
+          const v = p[y * w + x];
+          m++;
+          if (v - v === 0) scratch[n++] = v;
+        }
+      }
+      const c = j * nx + i;
+      if (n === 0 || n < 0.5 * m) {
+        level[c] = Number.NaN;
+        continue;
+      }
+      // the sample is this function's own copy: select in place (a copy-free sampled select costs
+      // more than it saves on ~1000 values)
+      const a = scratch.subarray(0, n);
+      const median = medianInPlace(a);
+      for (let q = 0; q < n; q++) a[q] = Math.abs(a[q] - median);
+      const sigma = MAD_TO_SIGMA * medianInPlace(a);
+      level[c] = median;
+      noise[c] = sigma < 1e-6 || !Number.isFinite(sigma) ? 1 : sigma;
+      defined.push(c);
+    }
+  }
+  if (defined.length === 0) return null;
+  if (defined.length < level.length) {
+    const fillLevel = medianAndSigmaMad(defined.map((c) => level[c])).median;
+    const fillNoise = medianAndSigmaMad(defined.map((c) => noise[c])).median;
+    for (let c = 0; c < level.length; c++) {
+      if (level[c] !== level[c]) {
+        level[c] = fillLevel;
+        noise[c] = fillNoise;
+      }
+    }
+  }
+  return { nx, ny, cw, ch, level, noise };
+}
+
+/** Interpolation coordinate of position t along an axis of n cells of size s: cell index and weight. */
+function cellCoordinate(t: number, n: number, s: number): { i0: number; i1: number; f: number } {
+  const u = t / s - 0.5;
+  if (!(u > 0)) return { i0: 0, i1: 0, f: 0 };
+  if (u >= n - 1) return { i0: n - 1, i1: n - 1, f: 0 };
+  const i0 = Math.floor(u);
+  return { i0, i1: i0 + 1, f: u - i0 };
+}
+
+/** Sky level and noise at (x, y). */
+export function skyAt(g: SkyGrid, x: number, y: number): { level: number; noise: number } {
+  const a = cellCoordinate(x, g.nx, g.cw);
+  const b = cellCoordinate(y, g.ny, g.ch);
+  const mix = (v: Float64Array): number => {
+    const top = (1 - a.f) * v[b.i0 * g.nx + a.i0] + a.f * v[b.i0 * g.nx + a.i1];
+    const bottom = (1 - a.f) * v[b.i1 * g.nx + a.i0] + a.f * v[b.i1 * g.nx + a.i1];
+    return (1 - b.f) * top + b.f * bottom;
+  };
+  return { level: mix(g.level), noise: mix(g.noise) };
+}
+
+function detectPass(p: Float32Array, w: number, h: number, sky: SkyGrid, k: number, topK: number): Star[] {
   const cand: number[] = [];
+  // the threshold sky + k*noise, interpolated like the sky (it is linear in both): per cell, then
+  // per row between cell centres, and along the row only for pixels above the row's lowest
+  const cellThr = new Float64Array(sky.level.length);
+  for (let c = 0; c < cellThr.length; c++) cellThr[c] = sky.level[c] + k * sky.noise[c];
+  const colI0 = new Int32Array(w);
+  const colI1 = new Int32Array(w);
+  const colF = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    const a = cellCoordinate(x, sky.nx, sky.cw);
+    colI0[x] = a.i0;
+    colI1[x] = a.i1;
+    colF[x] = a.f;
+  }
+  const rowThr = new Float64Array(sky.nx);
   for (let y = 1; y < h - 1; y++) {
+    const b = cellCoordinate(y, sky.ny, sky.ch);
+    // the row's lowest threshold screens the pixels; only those above it pay for their own
+    let rowMin = Infinity;
+    for (let i = 0; i < sky.nx; i++) {
+      rowThr[i] = (1 - b.f) * cellThr[b.i0 * sky.nx + i] + b.f * cellThr[b.i1 * sky.nx + i];
+      if (rowThr[i] < rowMin) rowMin = rowThr[i];
+    }
     const row = y * w;
     for (let x = 1; x < w - 1; x++) {
       const i = row + x;
       const v = p[i];
-      if (!(v >= thr)) continue;
+      if (!(v >= rowMin)) continue;
+      if (!(v >= (1 - colF[x]) * rowThr[colI0[x]] + colF[x] * rowThr[colI1[x]])) continue;
       if (
         v > p[i - 1] && v > p[i + 1] &&
         v > p[i - w - 1] && v > p[i - w] && v > p[i - w + 1] &&
@@ -82,6 +204,7 @@ function detectPass(p: Float32Array, w: number, h: number, med: number, s: numbe
   for (const i of cand) {
     const cx = i % w;
     const cy = (i - cx) / w;
+    const { level: med, noise: s } = skyAt(sky, cx, cy);
     // peaks whose Voronoi cell can reach into this 5x5 window
     others.length = 0;
     for (let dy = -4; dy <= 4; dy++) {

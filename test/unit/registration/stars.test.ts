@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectStars } from '../../../shared/pipeline/registration/stars';
+import { detectStars, skyAt, skyGrid, SKY_CELL_PX } from '../../../shared/pipeline/registration/stars';
 import { randomStars, renderStars, type TestStar } from './sky';
 
 function nearest(stars: { x: number; y: number }[], x: number, y: number): { x: number; y: number; d: number } | null {
@@ -114,5 +114,45 @@ describe('detectStars', () => {
   it('rejects a proxy whose size does not match and a non-positive top-K', () => {
     expect(() => detectStars(new Float32Array(10), 4, 4, { topK: 5 })).toThrow(RangeError);
     expect(() => detectStars(new Float32Array(16), 4, 4, { topK: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the sky grid of detectStars (issue 3: background and noise on a coarse grid)', () => {
+  // a light-pollution gradient 100 -> 250 ADU across the frame, noise 3, stars of peak ~48 ADU: one
+  // global level (median 175, sigma_MAD ~55 from the gradient) would put the threshold above them all
+  const W = 512;
+  const H = 256;
+  const truth: TestStar[] = [];
+  for (let i = 0; i < 16; i++) for (let j = 0; j < 6; j++) truth.push({ x: 16 + 31 * i + 0.3 * j, y: 20 + 40 * j + 0.2 * i, flux: 300, sigma: 1 });
+  const flat = renderStars(W, H, truth, { noise: 3, seed: 4, background: 0 });
+  const img = flat.map((v, i) => v + 100 + (150 * (i % W)) / W);
+
+  it('finds the stars on a sky gradient, and only stars', () => {
+    // top-K 120: the 96 stars are more than half, so the k = 2.5 retry (which admits noise peaks) does not run
+    const stars = detectStars(img, W, H, { topK: 120 });
+    const found = truth.filter((t) => (nearest(stars, t.x, t.y)?.d ?? Infinity) < 0.5).length;
+    expect(found).toBeGreaterThanOrEqual(0.9 * truth.length);
+    for (const s of stars) expect(Math.min(...truth.map((t) => Math.hypot(t.x - s.x, t.y - s.y)))).toBeLessThan(1);
+  });
+
+  it('follows the gradient between cell centres and is constant beyond the outer ones', () => {
+    const g = skyGrid(img, W, H)!;
+    expect(g.nx).toBe(W / SKY_CELL_PX);
+    for (const x of [SKY_CELL_PX / 2, 200, 300, W - SKY_CELL_PX / 2]) expect(skyAt(g, x, 128).level).toBeCloseTo(100 + (150 * x) / W, -0.5);
+    expect(skyAt(g, 0, 128).level).toBe(skyAt(g, SKY_CELL_PX / 2, 128).level);
+    // the noise of a cell is the noise plus its share of the gradient, not the whole frame's spread
+    expect(skyAt(g, 256, 128).noise).toBeLessThan(15);
+  });
+
+  it('gives a cell with too few finite pixels the median of the defined cells, and no grid without data', () => {
+    const holed = img.slice();
+    for (let y = 0; y < SKY_CELL_PX; y++) for (let x = 0; x < SKY_CELL_PX; x++) holed[y * W + x] = Number.NaN;
+    const g = skyGrid(holed, W, H)!;
+    const defined = Array.from(g.level).slice(1);
+    const sorted = [...defined].sort((a, b) => a - b);
+    const mid = sorted.length % 2 ? sorted[sorted.length >> 1] : 0.5 * (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]);
+    expect(g.level[0]).toBe(mid);
+    expect(g.level[0]).toBeGreaterThan(150);
+    expect(skyGrid(new Float32Array(64).fill(Number.NaN), 8, 8)).toBeNull();
   });
 });
