@@ -1,6 +1,7 @@
 import { bayerColorAt, type BayerPattern } from '../image/image';
 import { medianInPlace, MAD_TO_SIGMA, selectInPlace } from '../image/stats';
 import { WeightedSigmaClipper, type SigmaClipParams } from './sigma-clip';
+import { tileRowsWasm, type TileRowsJob } from './wasm/tile-clip-wasm';
 
 /**
  * P9 tile task (METHOD.md): one tile over all usable frames -> R_t, the equal-weight mean tile
@@ -87,10 +88,20 @@ export interface TileReconstruction {
   readonly planes: number;
   readonly R: Float32Array;
   readonly mean: Float32Array;
+  /** Number of frames with a non-NaN sample (+-Inf count), per pixel (work/tiles coverage block). */
+  readonly coverage: Float32Array;
   /** One tile per entry of clusters.ids. */
   readonly synthetic: Float32Array[];
   readonly clusterIds: readonly number[];
   readonly diagnostics: TileDiagnostics;
+}
+
+/**
+ * Which code computes the pixels: 'auto' = the WebAssembly SIMD kernel (wasm/tile-clip.wat) where
+ * it instantiates, else JS; 'js' = always the JS reference code below. Both give the same bytes.
+ */
+export interface TileReconstructionOptions {
+  readonly kernels?: 'auto' | 'js';
 }
 
 interface PreparedWeights {
@@ -124,9 +135,12 @@ export class TileReconstructor {
   private readonly method: 'rej' | 'average';
   private readonly weighting: 'global' | 'tile_weighted';
   private readonly clipper: WeightedSigmaClipper;
+  private readonly sigmaClip: SigmaClipParams;
   private readonly vals: Float64Array;
   private readonly wts: Float64Array;
   private rowBuf = new Float32Array(0);
+  private readonly useWasm: boolean;
+  private wasmJob: TileRowsJob | null = null;
 
   private job: TileJob | null = null;
   private chanOf: (c: number, x: number, y: number) => number = () => 0;
@@ -136,13 +150,16 @@ export class TileReconstructor {
   private clusterWeights: Float64Array[][] = [];
   private R = new Float32Array(0);
   private meanTile = new Float32Array(0);
+  private coverage = new Float32Array(0);
   private synth: Float32Array[] = [];
   private frameUsed = new Uint8Array(0);
   private samplesIn = 0;
   private samplesKept = 0;
   private clipFallbackPixels = 0;
 
-  constructor(cfg: TileReconstructionConfig, nFrames: number) {
+  constructor(cfg: TileReconstructionConfig, nFrames: number, options: TileReconstructionOptions = {}) {
+    this.useWasm = (options.kernels ?? 'auto') === 'auto';
+    this.sigmaClip = cfg.stacking.sigma_clip;
     this.nFrames = nFrames;
     this.method = cfg.stacking.method;
     this.weighting = cfg.synthetic?.weighting ?? 'global';
@@ -192,12 +209,32 @@ export class TileReconstructor {
     const size = job.planes * job.width * job.height;
     this.R = new Float32Array(size);
     this.meanTile = new Float32Array(size);
+    this.coverage = new Float32Array(size);
     this.synth = this.clusterMembers.map(() => new Float32Array(size));
     this.frameUsed = new Uint8Array(n);
     this.samplesIn = 0;
     this.samplesKept = 0;
     this.clipFallbackPixels = 0;
     if (this.rowBuf.length < job.width * n) this.rowBuf = new Float32Array(job.width * n);
+    this.wasmJob = this.useWasm ? this.kernelJob(job) : null;
+  }
+
+  /** The tile as the WebAssembly kernel takes it: a pixel's weights from its plane and parities. */
+  private kernelJob(job: TileJob): TileRowsJob {
+    const single = this.weights.length === 1;
+    return {
+      frames: this.nFrames,
+      width: job.width,
+      height: job.height,
+      average: this.method === 'average',
+      synthClip: this.weighting === 'tile_weighted',
+      clip: this.sigmaClip,
+      members: this.clusterMembers,
+      laneWeights: (c, py, px) => {
+        const ch = this.chanOf(c, px, py);
+        return { r: this.weights[single ? 0 : ch].w, clusters: this.clusterWeights.map((cw) => cw[cw.length === 1 ? 0 : ch]) };
+      },
+    };
   }
 
   /** Adds a row strip of the tile stack covering tile rows [y0, y0 + stack.height). */
@@ -212,6 +249,15 @@ export class TileReconstructor {
     const planeLen = stack.height * w;
     const frameStride = stack.frameStride ?? job.planes * planeLen;
     const offset = stack.offset ?? 0;
+    if (this.wasmJob) {
+      const out = { R: this.R, mean: this.meanTile, coverage: this.coverage, synth: this.synth, frameUsed: this.frameUsed, samplesIn: 0, samplesKept: 0, clipFallbackPixels: 0 };
+      if (tileRowsWasm(this.wasmJob, { data: stack.data, offset, frameStride, planes: job.planes, rows: stack.height }, y0, out)) {
+        this.samplesIn += out.samplesIn;
+        this.samplesKept += out.samplesKept;
+        this.clipFallbackPixels += out.clipFallbackPixels;
+        return;
+      }
+    }
     const data = stack.data;
     const rowBuf = this.rowBuf;
     const vals = this.vals;
@@ -238,8 +284,10 @@ export class TileReconstructor {
           let cnt = 0;
           let msum = 0;
           let mcount = 0;
+          let cover = 0;
           for (let f = 0; f < n; f++) {
             const v = rowBuf[base + f];
+            if (v === v) cover++;
             if (v - v !== 0) continue; // NaN or +-Inf
             msum += v;
             mcount++;
@@ -269,6 +317,7 @@ export class TileReconstructor {
           }
           this.R[outRow + x] = r;
           this.meanTile[outRow + x] = mcount === 0 ? Number.NaN : msum / mcount;
+          this.coverage[outRow + x] = cover;
 
           for (let k = 0; k < this.clusterMembers.length; k++) {
             const members = this.clusterMembers[k];
@@ -310,7 +359,9 @@ export class TileReconstructor {
     let nValid = 0;
     for (let f = 0; f < this.nFrames; f++) nValid += this.frameUsed[f];
     const chanStats = this.channelStats(job);
-    const lum = this.luminanceStats(job);
+    // a mono tile's luminance is R itself (R is never -0: its sums start at +0), so bg and m are
+    // those of its one channel: the medians are not computed twice
+    const lum = this.luminanceStats(job, job.planes === 1 && this.nChannels === 1 ? chanStats[0] : undefined);
     const ws = this.weights;
     const avg = (g: (p: PreparedWeights) => number) => ws.reduce((a, p) => a + g(p), 0) / ws.length;
     return {
@@ -319,6 +370,7 @@ export class TileReconstructor {
       planes: job.planes,
       R: this.R,
       mean: this.meanTile,
+      coverage: this.coverage,
       synthetic: this.synth,
       clusterIds: job.clusters ? [...job.clusters.ids] : [],
       diagnostics: {
@@ -359,7 +411,7 @@ export class TileReconstructor {
     return out;
   }
 
-  private luminanceStats(job: TileJob): { bg: number; m: number; snr: number } {
+  private luminanceStats(job: TileJob, known?: { bg: number; m: number }): { bg: number; m: number; snr: number } {
     const { width: w, height: h, planes } = job;
     const np = w * h;
     const buf = new Float64Array(np);
@@ -370,8 +422,9 @@ export class TileReconstructor {
       if (Number.isFinite(s)) buf[n++] = s / planes;
     }
     const y = buf.subarray(0, n);
-    const p99 = n > 0 ? selectInPlace(y.slice(), Math.min(n - 1, Math.round(0.99 * (n - 1)))) : Number.NaN;
-    const { bg, m } = bgAndM(y);
+    const { bg, m } = known ?? bgAndM(y);
+    // bgAndM worked on a copy: y can be reordered now
+    const p99 = n > 0 ? selectInPlace(y, Math.min(n - 1, Math.round(0.99 * (n - 1)))) : Number.NaN;
     const snr = (p99 - bg) / (MAD_TO_SIGMA * m + 1e-6);
     return { bg, m, snr };
   }
@@ -387,8 +440,13 @@ function bgAndM(values: Float64Array): { bg: number; m: number } {
 }
 
 /** Reconstructs a tile from its whole stack in one call (see TileReconstructor for row strips). */
-export function reconstructTile(stack: TileStack, job: Omit<TileJob, 'width' | 'height' | 'planes'>, cfg: TileReconstructionConfig): TileReconstruction {
-  const r = new TileReconstructor(cfg, stack.frames);
+export function reconstructTile(
+  stack: TileStack,
+  job: Omit<TileJob, 'width' | 'height' | 'planes'>,
+  cfg: TileReconstructionConfig,
+  options: TileReconstructionOptions = {},
+): TileReconstruction {
+  const r = new TileReconstructor(cfg, stack.frames, options);
   r.start({ ...job, width: stack.width, height: stack.height, planes: stack.planes });
   r.addRows(stack, 0);
   return r.finish();

@@ -101,11 +101,7 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   const packed = packTileBlocks(result);
   const file = new Float32Array(packed.length + size);
   file.set(packed, 0);
-  for (let i = 0; i < size; i++) {
-    let c = 0;
-    for (let f = 0; f < n; f++) if (data[f * size + i] === data[f * size + i]) c++;
-    file[packed.length + i] = c;
-  }
+  file.set(result.coverage, packed.length);
   await writeFloat32(env.fs, out.data, file);
   const record: TileRecord = {
     tile: payload.tile,
