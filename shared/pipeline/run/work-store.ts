@@ -142,8 +142,19 @@ export function cellsOfBox(layout: StoreLayout, x0: number, y0: number, w: numbe
 export async function readTileStack(file: RandomAccessFile, layout: StoreLayout, x0: number, y0: number, w: number, h: number): Promise<Float32Array> {
   const { frames: N, planes } = layout;
   const out = new Float32Array(N * planes * w * h);
-  for (const ci of cellsOfBox(layout, x0, y0, w, h)) {
+  const cells = cellsOfBox(layout, x0, y0, w, h);
+  // Whole cells (every cell of a plan with tile-edge cuts) are read all at once: the reads run side
+  // by side in the I/O threads instead of one after another while the task waits. Their blocks
+  // together are at most the tile stack again (cells do not overlap), inside the P9 task's gamma.
+  const whole = cells.map((ci) => {
     const cell = layout.cells[ci];
+    const rows = Math.min(y0 + h, cell.y0 + cell.h) - Math.max(y0, cell.y0);
+    return rows === cell.h ? readExactly(file, cell.base, N * planes * cell.w * cell.h * 4) : null;
+  });
+  // a failed read must not leave the others' rejections unhandled
+  for (const p of whole) p?.catch(() => undefined);
+  for (let k = 0; k < cells.length; k++) {
+    const cell = layout.cells[cells[k]];
     // intersection of the cell and the tile, in canvas coordinates
     const ix0 = Math.max(x0, cell.x0);
     const ix1 = Math.min(x0 + w, cell.x0 + cell.w);
@@ -153,7 +164,7 @@ export async function readTileStack(file: RandomAccessFile, layout: StoreLayout,
     const rows = iy1 - iy0;
     if (rows === cell.h) {
       // the tile needs every row of this cell: one sequential read of all frames
-      const bytes = await readExactly(file, cell.base, N * planes * cell.w * cell.h * 4);
+      const bytes = await (whole[k] as Promise<Uint8Array>);
       const block = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
       for (let fc = 0; fc < N * planes; fc++) {
         const src0 = fc * cell.h * cell.w;
