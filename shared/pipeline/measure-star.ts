@@ -3,6 +3,7 @@
  * measureStar works on one full plane (Y) and never reads outside its (2r+1)^2 patch.
  */
 import { median, medianAndSigmaMad } from '../image/stats';
+import { starMomentsKernel, type StarMomentsKernel } from '../image/wasm/star-moments';
 import { proxyToFull } from '../image/views';
 
 /** 2*sqrt(2*ln 2): FWHM of a Gaussian per unit sigma, as written in the spec. */
@@ -46,8 +47,20 @@ export function measureStar(
 /** Patch buffer reused across calls (measure_star runs for up to 50 stars in every tile). */
 let patchScratch = new Float64Array(0);
 
-/** measureStar without the contrast (peak / bgRef): the same position and radius give the same shape. */
-export function measureStarShape(plane: ArrayLike<number>, w: number, h: number, x: number, y: number, r: number): StarShape | null {
+/**
+ * measureStar without the contrast (peak / bgRef): the same position and radius give the same shape.
+ * `kernels`: 'auto' sums the adaptive moments in the WebAssembly kernel where it runs (the same
+ * values), 'js' always in JS.
+ */
+export function measureStarShape(
+  plane: ArrayLike<number>,
+  w: number,
+  h: number,
+  x: number,
+  y: number,
+  r: number,
+  kernels: 'auto' | 'js' = 'auto',
+): StarShape | null {
   const cx = Math.round(x);
   const cy = Math.round(y);
   if (!(cx - r >= 0 && cy - r >= 0 && cx + r < w && cy + r < h)) return null;
@@ -66,7 +79,7 @@ export function measureStarShape(plane: ArrayLike<number>, w: number, h: number,
   }
   const { median: bg, sigma: s } = medianAndSigmaMad(patch);
   if (!(peak > bg + 3 * s)) return null;
-  const adaptive = adaptiveMoments(patch, r, bg);
+  const adaptive = adaptiveMoments(patch, r, bg, kernels === 'auto' ? starMomentsKernel() : null);
   if (!adaptive) return null;
   const { mx: centreX, my: centreY, cxx, cyy, cxy } = adaptive;
   const halfTrace = 0.5 * (cxx + cyy);
@@ -155,7 +168,12 @@ const ADAPTIVE_TOLERANCE = 1e-5;
  * moments are M = (C^-1 + W^-1)^-1, so C = (M^-1 - W^-1)^-1 is unbiased. Null when the window
  * outgrows the patch, collapses, or M stays not positive definite: no trustworthy size.
  */
-function adaptiveMoments(patch: Float64Array, r: number, bg: number): { mx: number; my: number; cxx: number; cyy: number; cxy: number } | null {
+function adaptiveMoments(
+  patch: Float64Array,
+  r: number,
+  bg: number,
+  wasm: StarMomentsKernel | null,
+): { mx: number; my: number; cxx: number; cyy: number; cxy: number } | null {
   let mx = 0;
   let my = 0;
   let s2 = ADAPTIVE_START_S2;
@@ -167,6 +185,7 @@ function adaptiveMoments(patch: Float64Array, r: number, bg: number): { mx: numb
   const side = 2 * r + 1;
   const exs = new Float64Array(side);
   const exxs = new Float64Array(side);
+  if (wasm) wasm.loadPatch(patch, r);
   for (let it = 0; it < ADAPTIVE_MAX_ITERATIONS; it++) {
     let sw = 0;
     let sx = 0;
@@ -174,27 +193,38 @@ function adaptiveMoments(patch: Float64Array, r: number, bg: number): { mx: numb
     let sxx = 0;
     let syy = 0;
     let sxy = 0;
+    const twoS2 = 2 * s2;
+    if (wasm) {
+      // the same sums in the same order, Math.exp as V8 computes it (star-moments.wat)
+      const sums = wasm.windowSums(bg, mx, my, twoS2);
+      sw = sums[0];
+      sx = sums[1];
+      sy = sums[2];
+      sxx = sums[3];
+      syy = sums[4];
+      sxy = sums[5];
+    } else {
     // the x offsets and their squares are the same on every row; each product below is the one
     // the plain expressions (wt * ex * ex = (wt * ex) * ex, ...) evaluate, so the sums are too
-    for (let dx = -r, c = 0; dx <= r; dx++, c++) {
-      exs[c] = dx - mx;
-      exxs[c] = exs[c] * exs[c];
-    }
-    const twoS2 = 2 * s2;
-    for (let dy = -r, k = 0; dy <= r; dy++) {
-      const ey = dy - my;
-      const eyy = ey * ey;
-      for (let c = 0; c < side; c++, k++) {
-        const ex = exs[c];
-        const wt = (patch[k] - bg) * Math.exp(-(exxs[c] + eyy) / twoS2);
-        const wx = wt * ex;
-        const wy = wt * ey;
-        sw += wt;
-        sx += wx;
-        sy += wy;
-        sxx += wx * ex;
-        syy += wy * ey;
-        sxy += wx * ey;
+      for (let dx = -r, c = 0; dx <= r; dx++, c++) {
+        exs[c] = dx - mx;
+        exxs[c] = exs[c] * exs[c];
+      }
+      for (let dy = -r, k = 0; dy <= r; dy++) {
+        const ey = dy - my;
+        const eyy = ey * ey;
+        for (let c = 0; c < side; c++, k++) {
+          const ex = exs[c];
+          const wt = (patch[k] - bg) * Math.exp(-(exxs[c] + eyy) / twoS2);
+          const wx = wt * ex;
+          const wy = wt * ey;
+          sw += wt;
+          sx += wx;
+          sy += wy;
+          sxx += wx * ex;
+          syy += wy * ey;
+          sxy += wx * ey;
+        }
       }
     }
     if (!(sw > 0)) return null;
