@@ -1,3 +1,4 @@
+import { decodeInt16Wasm } from '../pipeline/wasm/bg-decode';
 import type { Bitpix } from './types';
 
 /**
@@ -9,7 +10,9 @@ import type { Bitpix } from './types';
  * Uint16Array view with only "+ bzero" = 980 MB/s; float32 through DataView with an Inf check
  * = 460..1000 MB/s, an integer byte swap into the output's Int32 view with an exponent test
  * = 1400 MB/s. So the common cases (16-bit without BSCALE, float32 without scaling, 8-bit) take
- * typed-array fast paths on little-endian hosts; everything else uses DataView.
+ * typed-array fast paths on little-endian hosts; everything else uses DataView. 16-bit frames with
+ * an integer BZERO (the unsigned convention) go through a WebAssembly SIMD kernel where there is
+ * one (pipeline/wasm/bg-decode: ~3x the JS loop, same bits).
  */
 export interface DecodeScaling {
   readonly bitpix: Bitpix;
@@ -19,6 +22,8 @@ export interface DecodeScaling {
   readonly blank?: number | bigint;
 }
 
+/** Below this many pixels the copies into the kernel's memory cost more than they save. */
+const WASM_MIN_PIXELS = 4096;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const EXP_MASK = 0x7f800000;
 const QUIET_NAN_BITS = 0x7fc00000;
@@ -73,9 +78,13 @@ function decodeInt16Shift(
   out: Float32Array,
   o: number,
 ): void {
+  const d = out.subarray(o, o + count);
+  // the SIMD kernel gives the same bits where every result is an exact integer below 2^24
+  if (count >= WASM_MIN_PIXELS && Number.isInteger(bzero) && Math.abs(bzero) <= 2 ** 23 && (blank === undefined || (Number.isInteger(blank) && Math.abs(blank) < 2 ** 31))) {
+    if (decodeInt16Wasm(src, count, bzero, blank, d)) return;
+  }
   const u = new Uint16Array(src.buffer, src.byteOffset, count);
   // indexing a subarray from 0 lets V8 drop the offset add and bounds checks (~2x here)
-  const d = out.subarray(o, o + count);
   if (blank === undefined) {
     for (let i = 0; i < count; i++) {
       const x = u[i];

@@ -10,6 +10,7 @@
 import { bayerColorAt, type BayerPattern, type ColorMode, type Image } from '../image/image';
 import { radixMedian, radixMedianAndSigmaMad, type PixelRuns } from '../image/radix-median';
 import { dilateDiskByRuns } from '../image/rank-filters';
+import { markObjectsWasm } from './wasm/bg-radix';
 import { medianInPlace } from '../image/stats';
 
 export const EPS_BG = 1e-6;
@@ -36,7 +37,7 @@ export function colourCount(layout: ColourLayout): number {
 }
 
 /** Colour index of the 2x2 phase ((y & 1) << 1 | (x & 1)); all zeros for non-OSC layouts. */
-function phaseColours(layout: ColourLayout): Uint8Array {
+export function phaseColours(layout: ColourLayout): Uint8Array {
   const t = new Uint8Array(4);
   if (layout.colorMode !== 'OSC') return t;
   if (!layout.pattern) throw new RangeError('OSC layout needs a Bayer pattern');
@@ -183,6 +184,7 @@ export function objectMasks(image: Image, layout: ColourLayout, independentColou
 
 /** Sets target[p] for the pixels of the runs with |v - med| > limit (NaN compares false: never). */
 function markObjects(d: Float32Array, runs: PixelRuns, med: number, limit: number, target: Uint8Array): void {
+  if (markObjectsWasm(d, runs, med, limit, target)) return;
   for (let r = 0; r < runs.length; r += 4) {
     const step = runs[r + 2];
     const count = runs[r + 3];

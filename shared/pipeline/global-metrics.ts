@@ -16,6 +16,7 @@ import { median3x3BySortedColumns } from '../image/rank-filters';
 import { selectInPlace } from '../image/stats';
 import { channelProxies, proxyOf, type Plane } from '../image/views';
 import { objectMask, type ColourLayout } from './background';
+import { smallestSumWasm } from './wasm/bg-select';
 
 export const EPS_MAD = 1e-6;
 /** Share of the largest |grad|^2 values left out of E (stars' saturated cores, residual hot pixels). */
@@ -40,6 +41,13 @@ export function proxyNoiseAndStructure(proxy: Plane): { sigma: number; E: number
   const sigma = radixMedianAndSigmaMad(data, allPixels(w * h), mask).sigma;
 
   const grad = sobelMagnitudeSq(median3x3BySortedColumns(data, w, h), w, h);
+  // the kernel does the gather, the select and the sum below, the same arrangement swap for swap
+  const fast = smallestSumWasm(grad, (m) => m - Math.floor(E_TOP_DROP_FRACTION * m));
+  if (fast !== null) {
+    if (fast.m === 0 || !Number.isFinite(sigma)) return { sigma, E: Number.NaN };
+    const noise = Math.max(sigma, EPS_MAD);
+    return { sigma, E: fast.sum / fast.keep / (noise * noise) };
+  }
   // one gather pass into a plane-sized array; g is its finite prefix, in row-major order as before
   // (selectInPlace's arrangement, and so the summation order, depends on exactly that array)
   const all = new Float64Array(grad.length);

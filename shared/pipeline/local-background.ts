@@ -10,7 +10,9 @@
  */
 import { type Image } from '../image/image';
 import { medianInPlace, medianOfFinite } from '../image/stats';
-import { colourCount, colourPixelCount, forEachColourRun, objectMasks, type BackgroundOptions, type Box, type ColourLayout } from './background';
+import { cellMedianWasm } from './wasm/bg-bracket';
+import { surfaceSumsWasm } from './wasm/bg-surface';
+import { colourCount, colourRuns, objectMasks, phaseColours, type BackgroundOptions, type Box, type ColourLayout } from './background';
 
 export const MIN_DEFINED_CELLS = 4;
 export const MIN_CELL_VALID_SHARE = 0.25;
@@ -41,7 +43,11 @@ export function cellBox(grid: CellGrid, col: number, row: number): Box {
   return { x0, y0, w: Math.min(grid.cellPx, grid.width - x0), h: Math.min(grid.cellPx, grid.height - y0) };
 }
 
-/** Cell background medians m per colour (rows*cols each, NaN = undefined). */
+/**
+ * Cell background medians m per colour (rows*cols each, NaN = undefined). The cell's pixels are
+ * gathered by plain loops over its colour runs: a per-row callback that appended to a captured
+ * counter kept the counter in a heap context and cost as much as the medians (P6 profile).
+ */
 export function measureBackgroundCells(image: Image, layout: ColourLayout, grid: CellGrid, options: BackgroundOptions = {}): Float64Array[] {
   if (image.width !== grid.width || image.height !== grid.height) throw new RangeError('grid does not match the image');
   const masks = objectMasks(image, layout, options.independentColours ?? false);
@@ -54,21 +60,35 @@ export function measureBackgroundCells(image: Image, layout: ColourLayout, grid:
     const mask = masks[c];
     for (let row = 0; row < grid.rows; row++) {
       for (let col = 0; col < grid.cols; col++) {
-        const box = cellBox(grid, col, row);
-        const total = colourPixelCount(image, layout, c, box);
-        let n = 0;
-        forEachColourRun(image, layout, c, (i0, p0, step, count) => {
-          for (let k = 0, i = i0, p = p0; k < count; k++, i += step, p += step) {
-            const v = d[i];
-            if (v - v === 0 && !mask[p]) values[n++] = v;
-          }
-        }, box);
-        if (total > 0 && n >= MIN_CELL_VALID_SHARE * total) m[row * grid.cols + col] = medianOfFinite(values, n);
+        const runs = colourRuns(image, layout, c, cellBox(grid, col, row));
+        let total = 0;
+        for (let r = 3; r < runs.length; r += 4) total += runs[r];
+        const minCount = Math.max(1, Math.ceil(MIN_CELL_VALID_SHARE * total));
+        // the kernel gathers the cell and gives its median, or leaves the gathered values to the
+        // JS median (no WebAssembly, a missed bracket, a zero median): the same value either way
+        const fast = cellMedianWasm(d, mask, runs, minCount, values);
+        const n = fast ? fast.n : gatherUnmasked(d, mask, runs, values);
+        // every gathered value is finite: the median skips its own finiteness scan
+        if (total > 0 && n >= MIN_CELL_VALID_SHARE * total) m[row * grid.cols + col] = fast?.median ?? medianOfFinite(values, n, true);
       }
     }
     out.push(m);
   }
   return out;
+}
+
+/** Copies the finite values of the runs whose pixels are not masked into `out`; returns their number. */
+function gatherUnmasked(d: Float32Array, mask: Uint8Array, runs: Int32Array, out: Float32Array): number {
+  let n = 0;
+  for (let r = 0; r < runs.length; r += 4) {
+    const step = runs[r + 2];
+    const count = runs[r + 3];
+    for (let k = 0, i = runs[r], p = runs[r + 1]; k < count; k++, i += step, p += step) {
+      const v = d[i];
+      if (v - v === 0 && mask[p] === 0) out[n++] = v;
+    }
+  }
+  return n;
 }
 
 /**
@@ -193,6 +213,73 @@ export function offsetSurface(d: Float64Array, grid: CellGrid, box: Box): Float6
   return out;
 }
 
+/**
+ * D of one colour over the whole grid, ready to evaluate at any pixel: the axis stencils of every
+ * column and row, and per cell row the interpolant along x (what forEachSurfaceRow calls top and
+ * bottom). D(x, y) = a[x] + ty * (b[x] - a[x]) with a, b the interpolants of the cell rows lo[y],
+ * hi[y]: the operations of forEachSurfaceRow, so the same values, computed once per frame instead of
+ * once per tile.
+ */
+interface Surface {
+  readonly sx: AxisStencil;
+  readonly sy: AxisStencil;
+  readonly cellRows: Float64Array[];
+}
+
+function surfaceOf(d: Float64Array, grid: CellGrid): Surface {
+  const { width, height, cellPx, cols, rows } = grid;
+  const sx = axisStencil(width, cellPx, cols, 0, width);
+  const sy = axisStencil(height, cellPx, rows, 0, height);
+  const cellRows: Float64Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const r0 = r * cols;
+    const a = new Float64Array(width);
+    for (let x = 0; x < width; x++) {
+      const c0 = sx.lo[x];
+      const c1 = sx.hi[x];
+      a[x] = d[r0 + c0] + sx.t[x] * (d[r0 + c1] - d[r0 + c0]);
+    }
+    cellRows.push(a);
+  }
+  return { sx, sy, cellRows };
+}
+
+function insideGrid(grid: CellGrid, box: Box): boolean {
+  return box.x0 >= 0 && box.y0 >= 0 && box.x0 + box.w <= grid.width && box.y0 + box.h <= grid.height;
+}
+
+/** Sum of D over a box inside the grid, in pixel order as meanOffsetOverBox sums it. */
+function surfaceSum(surface: Surface, box: Box): number {
+  const { sy, cellRows } = surface;
+  const x1 = box.x0 + box.w;
+  let s = 0;
+  for (let y = box.y0; y < box.y0 + box.h; y++) s = addRow(s, cellRows[sy.lo[y]], cellRows[sy.hi[y]], sy.t[y], box.x0, x1);
+  return s;
+}
+
+/** s plus D over the row's columns x0..x1-1, added one by one. */
+function addRow(s: number, top: Float64Array, bottom: Float64Array, ty: number, x0: number, x1: number): number {
+  let sum = s;
+  for (let x = x0; x < x1; x++) sum += top[x] + ty * (bottom[x] - top[x]);
+  return sum;
+}
+
+/** meanOffsetOverBox of many boxes (the tiles of a frame): one surface for all of them. */
+export function meanOffsetsOverBoxes(d: Float64Array | null, grid: CellGrid, boxes: readonly Box[]): number[] {
+  if (d === null) return boxes.map(() => 0);
+  const surface = surfaceOf(d, grid);
+  // boxes reaching outside the grid (never the tiles) take the general path
+  const inside = boxes.filter((box) => box.w > 0 && box.h > 0 && insideGrid(grid, box));
+  const sums = new Float64Array(inside.length);
+  const rows = { width: grid.width, height: grid.height, lo: surface.sy.lo, hi: surface.sy.hi, t: surface.sy.t, cellRows: surface.cellRows };
+  if (!surfaceSumsWasm(rows, inside, sums)) inside.forEach((box, i) => (sums[i] = surfaceSum(surface, box)));
+  let j = 0;
+  return boxes.map((box) => {
+    if (box.w <= 0 || box.h <= 0) return 0;
+    return insideGrid(grid, box) ? sums[j++] / (box.w * box.h) : meanOffsetOverBox(d, grid, box);
+  });
+}
+
 export interface LocalBackgroundMatch {
   /** The frame with D_f subtracted (a new image, or the input itself when matched in place). */
   readonly image: Image;
@@ -227,23 +314,45 @@ export function matchLocalBackground(
   const data = inPlace ? image.data : image.data.slice();
   const offsets: (Float64Array | null)[] = [];
   const skipped: boolean[] = [];
-  const whole: Box = { x0: 0, y0: 0, w: image.width, h: image.height };
   for (let c = 0; c < nc; c++) {
     const d = backgroundOffsetGrid(cells[c], mRef[c], grid);
     offsets.push(d);
     skipped.push(d === null);
     if (d === null) continue;
-    // row by row: the whole-frame float64 surface was a 25 MB temporary per colour
-    const row = new Float64Array(image.width);
-    forEachSurfaceRow(d, grid, whole, (y, top, bottom, ty) => {
-      for (let x = 0; x < row.length; x++) row[x] = top[x] + ty * (bottom[x] - top[x]);
-      const rowStart = y * image.width;
-      forEachColourRun(image, layout, c, (i0, p0, step, count) => {
-        for (let k = 0, i = i0, x = p0 - rowStart; k < count; k++, i += step, x += step) data[i] = data[i] - row[x];
-      }, { x0: 0, y0: y, w: image.width, h: 1 });
-    });
+    subtractSurface(data, image.width, image.height, layout, c, surfaceOf(d, grid));
   }
   return { image: { ...image, data }, cells, offsets, skipped };
+}
+
+/**
+ * data[i] -= D(x, y) over the pixels of colour c, row by row with the cell-row interpolants of the
+ * surface (the same float64 value per pixel as offsetSurface; float32 rounding on the store).
+ */
+function subtractSurface(data: Float32Array, w: number, h: number, layout: ColourLayout, c: number, surface: Surface): void {
+  const { sy, cellRows } = surface;
+  const phase = phaseColours(layout);
+  const planeBase = layout.colorMode === 'RGB' ? c * w * h : 0;
+  for (let y = 0; y < h; y++) {
+    let x0 = 0;
+    let step = 1;
+    if (layout.colorMode === 'OSC') {
+      const even = phase[(y & 1) << 1] === c;
+      const odd = phase[((y & 1) << 1) | 1] === c;
+      if (!even && !odd) continue;
+      if (!(even && odd)) {
+        x0 = even ? 0 : 1;
+        step = 2;
+      }
+    }
+    const top = cellRows[sy.lo[y]];
+    const bottom = cellRows[sy.hi[y]];
+    const ty = sy.t[y];
+    subtractRow(data, planeBase + y * w, x0, step, w, top, bottom, ty);
+  }
+}
+
+function subtractRow(data: Float32Array, base: number, x0: number, step: number, w: number, top: Float64Array, bottom: Float64Array, ty: number): void {
+  for (let x = x0; x < w; x += step) data[base + x] = data[base + x] - (top[x] + ty * (bottom[x] - top[x]));
 }
 
 /** Mean of D over a box for one colour (0 when skipped). */
@@ -265,8 +374,26 @@ export function meanOffsetOverBox(d: Float64Array | null, grid: CellGrid, box: B
  * over all pixels of the box with those shares.
  */
 export function luminanceOffsetOverBox(offsets: ReadonlyArray<Float64Array | null>, grid: CellGrid, box: Box, layout: ColourLayout): number {
-  const shares = layout.colorMode === 'MONO' ? [1] : layout.colorMode === 'RGB' ? [1 / 3, 1 / 3, 1 / 3] : [0.25, 0.5, 0.25];
+  const shares = luminanceShares(layout);
   let s = 0;
   for (let c = 0; c < shares.length; c++) s += shares[c] * meanOffsetOverBox(offsets[c] ?? null, grid, box);
   return s;
+}
+
+/**
+ * luminanceOffsetOverBox of many boxes (the tiles of a frame), the same values: each colour's
+ * surface is built once per frame rather than once per tile, and the per-tile sums are plain loops.
+ */
+export function luminanceOffsetsOverBoxes(offsets: ReadonlyArray<Float64Array | null>, grid: CellGrid, boxes: readonly Box[], layout: ColourLayout): number[] {
+  const shares = luminanceShares(layout);
+  const means = shares.map((_, c) => meanOffsetsOverBoxes(offsets[c] ?? null, grid, boxes));
+  return boxes.map((_, t) => {
+    let s = 0;
+    for (let c = 0; c < shares.length; c++) s += shares[c] * means[c][t];
+    return s;
+  });
+}
+
+function luminanceShares(layout: ColourLayout): number[] {
+  return layout.colorMode === 'MONO' ? [1] : layout.colorMode === 'RGB' ? [1 / 3, 1 / 3, 1 / 3] : [0.25, 0.5, 0.25];
 }

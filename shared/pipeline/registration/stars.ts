@@ -370,14 +370,21 @@ function nearerToOther(dx: number, dy: number, others: number[]): boolean {
   return false;
 }
 
+/**
+ * The ring's offsets RING_RADIUS * (cos a, sin a), a = 2 pi i / RING_SAMPLES: the same doubles as
+ * computed per call before, once (they were 64 trigonometric calls and an allocation per candidate).
+ */
+const RING_DX = Float64Array.from({ length: RING_SAMPLES }, (_, i) => RING_RADIUS * Math.cos((2 * Math.PI * i) / RING_SAMPLES));
+const RING_DY = Float64Array.from({ length: RING_SAMPLES }, (_, i) => RING_RADIUS * Math.sin((2 * Math.PI * i) / RING_SAMPLES));
+const ringBright = new Uint8Array(RING_SAMPLES);
+
 /** True when bright ring samples occur on two roughly opposite sides (a line through the peak). */
 function crossesRingTwice(p: Float32Array, w: number, h: number, x: number, y: number, med: number, s: number, peak: number): boolean {
   const tb = med + Math.max(2.5 * s, 0.3 * (peak - med));
-  const bright = new Uint8Array(RING_SAMPLES);
+  const bright = ringBright.fill(0);
   let count = 0;
   for (let i = 0; i < RING_SAMPLES; i++) {
-    const a = (2 * Math.PI * i) / RING_SAMPLES;
-    const v = sampleBilinear(p, w, h, x + RING_RADIUS * Math.cos(a), y + RING_RADIUS * Math.sin(a));
+    const v = sampleBilinear(p, w, h, x + RING_DX[i], y + RING_DY[i]);
     if (v >= tb) {
       bright[i] = 1;
       count++;

@@ -4,7 +4,7 @@ import { writeFitsImage } from '../../fits/writer';
 import type { FileSystem } from '../../io/file-system';
 import { luminanceY, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
-import { cellGridOf, localBackgroundCellPx, luminanceOffsetOverBox, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
+import { cellGridOf, localBackgroundCellPx, luminanceOffsetsOverBoxes, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
 import { suppressIsolatedPixelsInPlace } from '../cosmetic';
 import { measureLocalMetrics, subplaneBox, type TileMetrics } from '../local-metrics';
 import { normalizeFrame } from '../normalize';
@@ -112,7 +112,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   if (ctx.layout.colorMode === 'OSC') suppressIsolatedPixelsInPlace(canvas.data, canvas.width, canvas.height);
   const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(canvas, ctx.layout.colorMode) };
   const boxes = tileBoxes(plan);
-  const tileOffsets = grid ? boxes.map((b) => luminanceOffsetOverBox(offsets, grid as CellGrid, b, ctx.layout)) : undefined;
+  const tileOffsets = grid ? luminanceOffsetsOverBoxes(offsets, grid, boxes, ctx.layout) : undefined;
   const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
   const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
