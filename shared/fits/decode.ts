@@ -1,4 +1,4 @@
-import { decodeInt16Wasm } from '../pipeline/wasm/bg-decode';
+import { decodeInt16Wasm } from '../image/wasm/bg-decode';
 import type { Bitpix } from './types';
 
 /**

@@ -19,7 +19,7 @@
  * or one plane; an optional mask (by pixel index) leaves pixels out. Non-finite values are skipped:
  * in key order all of them fall into buckets below or above the finite ones.
  */
-import { collectWasm, countKeysWasm, occupiedBucketsWasm } from '../pipeline/wasm/bg-radix';
+import { collectWasm, countKeysWasm, occupiedBucketsWasm } from './wasm/bg-radix';
 import { MAD_TO_SIGMA, medianAndSigmaMad, medianInPlace, selectRank } from './stats';
 
 /**

@@ -11,7 +11,7 @@
  * 87 -> 7 ms, median 128 -> 12 ms. The whole-plane median runs the same network in WebAssembly SIMD
  * where available (pipeline/wasm/bg-median3x3: ~25 -> ~2 ms per 0.8 MP proxy, same bits).
  */
-import { median3x3Wasm } from '../pipeline/wasm/bg-median3x3';
+import { median3x3Wasm } from './wasm/bg-median3x3';
 
 function checkPlane(plane: ArrayLike<number>, w: number, h: number): void {
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 0 || h < 0 || plane.length < w * h) {

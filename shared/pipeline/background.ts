@@ -10,7 +10,7 @@
 import { bayerColorAt, type BayerPattern, type ColorMode, type Image } from '../image/image';
 import { radixMedian, radixMedianAndSigmaMad, type PixelRuns } from '../image/radix-median';
 import { dilateDiskByRuns } from '../image/rank-filters';
-import { markObjectsWasm } from './wasm/bg-radix';
+import { markObjectsWasm } from '../image/wasm/bg-radix';
 import { medianInPlace } from '../image/stats';
 
 export const EPS_BG = 1e-6;

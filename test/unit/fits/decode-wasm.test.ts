@@ -2,15 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeCommittedWasm, firstBitMismatch } from '../../fixtures/wasm';
 import { decodePixels, type DecodeScaling } from '../../../shared/fits/decode';
-import { BG_DECODE_WASM } from '../../../shared/pipeline/wasm/bg-decode.wasm';
-import { decodeInt16Wasm, wasmDecodeAvailable } from '../../../shared/pipeline/wasm/bg-decode';
+import { BG_DECODE_WASM } from '../../../shared/image/wasm/bg-decode.wasm';
+import { decodeInt16Wasm, wasmDecodeAvailable } from '../../../shared/image/wasm/bg-decode';
 import { mulberry32 } from '../../../shared/util/seed';
 import { decodePixels as decodeBefore } from './before/decode-before';
 
 // BITPIX 16 frames with an integer BZERO decode through the bg-decode kernel: every pixel must be
 // the float32 the JS loop (frozen copy in ./before) wrote, NaN bits included.
 
-const WAT = fileURLToPath(new URL('../../../shared/pipeline/wasm/bg-decode.wat', import.meta.url));
+const WAT = fileURLToPath(new URL('../../../shared/image/wasm/bg-decode.wat', import.meta.url));
 describeCommittedWasm(WAT, BG_DECODE_WASM);
 
 function bytes(n: number, seed: number): Uint8Array {

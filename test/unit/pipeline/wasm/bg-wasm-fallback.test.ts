@@ -16,14 +16,14 @@ describe('the P2 statistics without WebAssembly', () => {
   afterAll(() => vi.unstubAllGlobals());
 
   it('report the kernels unavailable and give the JS results', async () => {
-    const { wasmRadixAvailable } = await import('../../../../shared/pipeline/wasm/bg-radix');
-    const { wasmMedian3x3Available } = await import('../../../../shared/pipeline/wasm/bg-median3x3');
+    const { wasmRadixAvailable } = await import('../../../../shared/image/wasm/bg-radix');
+    const { wasmMedian3x3Available } = await import('../../../../shared/image/wasm/bg-median3x3');
     const { allPixels, radixMedian, radixMedianAndSigmaMad } = await import('../../../../shared/image/radix-median');
     const { median3x3BySortedColumns } = await import('../../../../shared/image/rank-filters');
     const { wasmSelectAvailable } = await import('../../../../shared/pipeline/wasm/bg-select');
     const { objectMasks } = await import('../../../../shared/pipeline/background');
     const { proxyNoiseAndStructure } = await import('../../../../shared/pipeline/global-metrics');
-    const { wasmDecodeAvailable } = await import('../../../../shared/pipeline/wasm/bg-decode');
+    const { wasmDecodeAvailable } = await import('../../../../shared/image/wasm/bg-decode');
     const { decodePixels } = await import('../../../../shared/fits/decode');
     expect(wasmDecodeAvailable()).toBe(false);
     const { wasmBracketAvailable } = await import('../../../../shared/pipeline/wasm/bg-bracket');

@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeCommittedWasm } from '../../../fixtures/wasm';
 import { allPixels, radixMedian, radixMedianAndSigmaMad, type PixelRuns } from '../../../../shared/image/radix-median';
-import { BG_RADIX_WASM } from '../../../../shared/pipeline/wasm/bg-radix.wasm';
-import { wasmRadixAvailable } from '../../../../shared/pipeline/wasm/bg-radix';
+import { BG_RADIX_WASM } from '../../../../shared/image/wasm/bg-radix.wasm';
+import { wasmRadixAvailable } from '../../../../shared/image/wasm/bg-radix';
 import { mulberry32 } from '../../../../shared/util/seed';
 import * as before from '../../image/before/radix-median-before';
 
@@ -11,7 +11,7 @@ import * as before from '../../image/before/radix-median-before';
 // in the bg-radix kernel where WebAssembly is available: every result must be the one of the JS
 // passes it replaced (the frozen copy in image/before), bit for bit (Object.is: NaN, signed zeros).
 
-const WAT = fileURLToPath(new URL('../../../../shared/pipeline/wasm/bg-radix.wat', import.meta.url));
+const WAT = fileURLToPath(new URL('../../../../shared/image/wasm/bg-radix.wat', import.meta.url));
 describeCommittedWasm(WAT, BG_RADIX_WASM);
 
 type Kind = 'noise' | 'integers' | 'special' | 'wide';

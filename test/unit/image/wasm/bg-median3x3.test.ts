@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeCommittedWasm, firstBitMismatch } from '../../../fixtures/wasm';
 import { median3x3BySortedColumns, median3x3Rows } from '../../../../shared/image/rank-filters';
-import { BG_MEDIAN3X3_WASM } from '../../../../shared/pipeline/wasm/bg-median3x3.wasm';
-import { median3x3Wasm, wasmMedian3x3Available } from '../../../../shared/pipeline/wasm/bg-median3x3';
+import { BG_MEDIAN3X3_WASM } from '../../../../shared/image/wasm/bg-median3x3.wasm';
+import { median3x3Wasm, wasmMedian3x3Available } from '../../../../shared/image/wasm/bg-median3x3';
 import { mulberry32 } from '../../../../shared/util/seed';
 import * as before from '../../image/before/rank-filters-before';
 
@@ -11,7 +11,7 @@ import * as before from '../../image/before/rank-filters-before';
 // available: its output must be the previous JS function's (frozen copy in image/before) bit for
 // bit, NaN payloads and signed zeros included.
 
-const WAT = fileURLToPath(new URL('../../../../shared/pipeline/wasm/bg-median3x3.wat', import.meta.url));
+const WAT = fileURLToPath(new URL('../../../../shared/image/wasm/bg-median3x3.wat', import.meta.url));
 describeCommittedWasm(WAT, BG_MEDIAN3X3_WASM);
 
 type Kind = 'noise' | 'ties' | 'special' | 'zeros' | 'wide';
