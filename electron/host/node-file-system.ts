@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { FileStat, FileSystem, OpenMode, RandomAccessFile } from '../../shared/io/file-system';
+import type { FileStat, FileSystem, OpenMode, RandomAccessFile, WriteBlock } from '../../shared/io/file-system';
 
 /** The Node implementation of shared/io's FileSystem port. Input files are opened read-only ('r'). */
 class NodeRandomAccessFile implements RandomAccessFile {
@@ -16,6 +17,17 @@ class NodeRandomAccessFile implements RandomAccessFile {
   async write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
     const { bytesWritten } = await this.handle.write(buffer, offset, length, position);
     return bytesWritten;
+  }
+  /**
+   * Synchronous pwrite calls on the handle's descriptor: a frame's ~2000 cell blocks cost ~25 ms
+   * this way against ~95 ms awaited one by one (measured on the bench's M frames). The calling
+   * thread blocks for that long, which suits the worker processes that run the tasks.
+   */
+  async writeBlocks(blocks: ReadonlyArray<WriteBlock>): Promise<void> {
+    for (const { data, position } of blocks) {
+      let done = 0;
+      while (done < data.length) done += writeSync(this.handle.fd, data, done, data.length - done, position + done);
+    }
   }
   async size(): Promise<number> {
     return (await this.handle.stat()).size;

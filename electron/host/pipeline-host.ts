@@ -7,7 +7,7 @@ import { InProcessExecutor } from '../../shared/pipeline/tasks/in-process-execut
 import '../../shared/pipeline/tasks/all-tasks';
 import { nodeFileSystem } from './node-file-system';
 import { encodePng } from './png';
-import { memorySnapshot, processRssMb } from './system-memory';
+import { availableMemoryProbe, memorySnapshot, processRssMb } from './system-memory';
 import { NodeWorkerLauncher, type WorkerLauncher } from './worker-launcher';
 import { WorkerPool } from './worker-pool';
 
@@ -73,7 +73,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
         reserveMb: rt.reserve_mb,
         gamma: rt.gamma,
         overheadMb: rt.worker_overhead_mb,
-        availableMb: async () => (await memorySnapshot(rt.memory_limit_mb)).availableMb,
+        availableMb: availableMemoryProbe(rt.memory_limit_mb),
         onNotice: (n) => opts.onNotice?.(n.message),
       });
       return { executor, plan, ramMb: snap.ramMb };

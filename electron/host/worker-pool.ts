@@ -81,6 +81,9 @@ export class WorkerPool implements TaskExecutor {
         const p = (async () => {
           try {
             const result = await this.runWithRetries<R>(kind, unit, maxAttempts, opts);
+            // the worker is free once its answer is in: the next unit starts while the host
+            // records this one (state.json, events), instead of the worker waiting for that
+            permit.release();
             await opts.onDone(unit.index, result);
           } catch (err) {
             failure ??= err as Error;

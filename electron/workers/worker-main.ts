@@ -13,7 +13,8 @@ import { createWorkerLogger, phaseOfTask, type Logger } from '../host/logging';
 const logs = new Map<string, Logger>();
 function taskLog(kind: string, payload: unknown): { log: Logger | null; what: string } {
   const p = (payload ?? {}) as { runDir?: unknown; frame?: unknown; tile?: unknown };
-  const what = typeof p.frame === 'number' ? `frame ${p.frame}` : typeof p.tile === 'number' ? `tile ${p.tile}` : 'unit';
+  // "measure frame 3", "tile 17" (not "tile tile 17")
+  const what = typeof p.frame === 'number' ? `${kind} frame ${p.frame}` : typeof p.tile === 'number' ? (kind === 'tile' ? `tile ${p.tile}` : `${kind} tile ${p.tile}`) : `${kind} unit`;
   if (typeof p.runDir !== 'string') return { log: null, what };
   let log = logs.get(p.runDir);
   if (!log) logs.set(p.runDir, (log = createWorkerLogger(p.runDir)));
@@ -49,16 +50,16 @@ function onMessage(raw: unknown): void {
     case 'task': {
       const { log, what } = taskLog(m.kind, m.payload);
       const t0 = Date.now();
-      log?.debug(`${m.kind} ${what} started (pid ${process.pid})`);
+      log?.debug(`${what} started (pid ${process.pid})`);
       taskHandler(m.kind)({ fs: nodeFileSystem }, m.payload).then(
         (result) => {
-          log?.info(`${m.kind} ${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
+          log?.info(`${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
           send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() });
         },
         (err: unknown) => {
           const e = err as Error & { code?: string };
           const oom = err instanceof RangeError && /allocation failed|Invalid typed array length/i.test(e.message);
-          log?.error(`${m.kind} ${what} failed: ${oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED')} ${e.message}`);
+          log?.error(`${what} failed: ${oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED')} ${e.message}`);
           send({
             type: 'failed',
             id: m.id,

@@ -15,11 +15,23 @@ export interface FileStat {
 }
 
 /** An open file for positional reads and writes. Reads never move a cursor. */
+/** `data` to be written at byte `position` of a file. */
+export interface WriteBlock {
+  readonly data: Uint8Array;
+  readonly position: number;
+}
+
 export interface RandomAccessFile {
   readonly path: string;
   /** Reads up to `length` bytes at `position` into `buffer[offset…]`; returns the bytes read (0 at EOF). */
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  /**
+   * Writes every block in full at its position. For many small positional writes (a frame cut
+   * into the work store's cells): the Node port issues them back to back in one call instead of
+   * one round trip through the I/O thread pool each.
+   */
+  writeBlocks(blocks: ReadonlyArray<WriteBlock>): Promise<void>;
   size(): Promise<number>;
   /** Flushes written data to the device (before an atomic rename). */
   sync(): Promise<void>;

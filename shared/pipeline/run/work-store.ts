@@ -1,4 +1,4 @@
-import type { RandomAccessFile } from '../../io/file-system';
+import type { RandomAccessFile, WriteBlock } from '../../io/file-system';
 import { readExactly } from '../../io/file-system';
 
 /**
@@ -88,15 +88,29 @@ export function assertLittleEndian(): void {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('Tile Compile needs a little-endian CPU');
 }
 
-/** Writes frame `fu` (all planes, canvas-sized, plane-major) into every cell. */
+/** Bytes packed per writeBlocks call: bounds the scratch (a 24 MP frame would need 96 MB at once). */
+const WRITE_BATCH_BYTES = 4 << 20;
+
+/**
+ * Writes frame `fu` (all planes, canvas-sized, plane-major) into every cell: the cells' blocks are
+ * packed into a scratch of at most WRITE_BATCH_BYTES (or one cell, when larger) and handed to the
+ * file in batches.
+ */
 export async function writeFrameToStore(file: RandomAccessFile, layout: StoreLayout, fu: number, frame: Float32Array): Promise<void> {
   const { canvasWidth: W, canvasHeight: H, planes } = layout;
   if (frame.length !== W * H * planes) throw new Error(`frame has ${frame.length} values, the canvas needs ${W * H * planes}`);
-  let scratch = new Float32Array(0);
+  const largest = layout.cells.reduce((m, c) => Math.max(m, planes * c.w * c.h), 0);
+  const scratch = new Float32Array(Math.min(W * H * planes, Math.max(largest, WRITE_BATCH_BYTES / 4)));
+  let blocks: WriteBlock[] = [];
+  let k = 0;
   for (const cell of layout.cells) {
     const n = planes * cell.w * cell.h;
-    if (scratch.length < n) scratch = new Float32Array(n);
-    let k = 0;
+    if (k + n > scratch.length) {
+      await file.writeBlocks(blocks);
+      blocks = [];
+      k = 0;
+    }
+    const k0 = k;
     for (let c = 0; c < planes; c++) {
       for (let y = 0; y < cell.h; y++) {
         const row = (c * H + cell.y0 + y) * W + cell.x0;
@@ -104,11 +118,9 @@ export async function writeFrameToStore(file: RandomAccessFile, layout: StoreLay
         k += cell.w;
       }
     }
-    const bytes = new Uint8Array(scratch.buffer, 0, n * 4);
-    const offset = cell.base + fu * n * 4;
-    let done = 0;
-    while (done < bytes.length) done += await file.write(bytes, done, bytes.length - done, offset + done);
+    blocks.push({ data: new Uint8Array(scratch.buffer, k0 * 4, n * 4), position: cell.base + fu * n * 4 });
   }
+  if (blocks.length > 0) await file.writeBlocks(blocks);
 }
 
 /** Index of the cell interval holding coordinate v (the last cut <= v). */

@@ -101,10 +101,14 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const store = await env.fs.open(storePath(ctx), 'r+');
   try {
     await writeFrameToStore(store, storeLayoutOf(plan), fu, canvas.data);
-    await store.sync();
-  } finally {
+  } catch (err) {
     await store.close();
+    throw err;
   }
+  // the blocks reach the device while the metrics are measured; the record (the unit's done
+  // marker) is written only after they have
+  const stored = store.sync().finally(() => store.close());
+  stored.catch(() => undefined);
   if (cfg.output.write_registered_frames) await writeRegisteredFrame(env.fs, ctx, f, canvas);
 
   // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
@@ -117,6 +121,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
   const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
   const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
+  await stored;
   await writeJson(env.fs, out.record, record);
   return record;
 }

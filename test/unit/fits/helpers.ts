@@ -88,6 +88,7 @@ export function countingFileSystem(): { fs: FileSystem; bytesRead(): number; rea
           return n;
         },
         write: (b, o, l, p) => f.write(b, o, l, p),
+        writeBlocks: (blocks) => f.writeBlocks(blocks),
         size: () => f.size(),
         sync: () => f.sync(),
         close: () => f.close(),

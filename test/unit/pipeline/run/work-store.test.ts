@@ -134,6 +134,53 @@ describe('work store on disk', () => {
     await real.close();
   });
 
+  it('writes frames larger than one write batch (4 MB) in several batches, every block once and in place', async () => {
+    const W = 1100;
+    const H = 1000;
+    const N = 2;
+    for (const [planes, cell] of [
+      [2, 100], // 220 cells of 80 kB: 8.8 MB per frame in three batches
+      [1, 1100], // one cell of 4.4 MB, larger than a batch: a batch of its own
+    ]) {
+      const layout = uniform(W, H, cell, N, planes);
+      const real = await fs.open(path.join(dir, `batches-${planes}.f32`), 'w+');
+      await preallocateStore(real, layout);
+      const calls: number[] = [];
+      const counting: RandomAccessFile = {
+        path: real.path,
+        read: (b, o, l, p) => real.read(b, o, l, p),
+        write: (b, o, l, p) => real.write(b, o, l, p),
+        writeBlocks: (blocks) => {
+          calls.push(blocks.reduce((a, b) => a + b.data.byteLength, 0));
+          return real.writeBlocks(blocks);
+        },
+        size: () => real.size(),
+        sync: () => real.sync(),
+        close: () => real.close(),
+      };
+      for (const f of [1, 0]) {
+        calls.length = 0;
+        const frame = new Float32Array(W * H * planes);
+        for (let c = 0; c < planes; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) frame[(c * H + y) * W + x] = frameValue(f, c, x, y);
+        await writeFrameToStore(counting, layout, f, frame);
+        expect(calls.reduce((a, b) => a + b, 0)).toBe(frame.byteLength);
+        expect(calls.length).toBe(planes === 2 ? 3 : 1);
+      }
+      for (const [x0, y0, w, h] of [
+        [0, 0, 150, 120],
+        [950, 870, 150, 130],
+        [433, 517, 211, 97],
+      ]) {
+        const stack = await readTileStack(real, layout, x0, y0, w, h);
+        for (let f = 0; f < N; f++)
+          for (let c = 0; c < planes; c++)
+            for (let y = 0; y < h; y += 7)
+              for (let x = 0; x < w; x += 3) expect(stack[((f * planes + c) * h + y) * w + x]).toBe(frameValue(f, c, x0 + x, y0 + y));
+      }
+      await real.close();
+    }
+  });
+
   it('refuses a frame of the wrong size', async () => {
     const layout = uniform(8, 8, 4, 1, 1);
     const file = await fs.open(path.join(dir, 'small.f32'), 'w+');
