@@ -17,7 +17,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import electronLog from 'electron-log/node';
 import { parseEvent, type RunEvent } from '../../shared/contract/events';
 import type { EventLog } from '../../shared/pipeline/run/event-log';
-import { NodeWorkerLauncher, defaultWorkerScript, type WorkerHandle, type WorkerLauncher } from './worker-launcher';
+import { NodeWorkerLauncher, WORKER_V8_FLAGS, defaultWorkerScript, type WorkerHandle, type WorkerLauncher } from './worker-launcher';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -216,7 +216,7 @@ export class LoggingWorkerLauncher implements WorkerLauncher {
   constructor(
     private readonly runId: () => string | null,
     private readonly script: string = defaultWorkerScript(),
-    private readonly execArgv: string[] = [],
+    private readonly execArgv: readonly string[] = WORKER_V8_FLAGS,
     /** How a worker process is started: child_process.fork (default) or Electron's utilityProcess. */
     private readonly spawn: (script: string, env: NodeJS.ProcessEnv) => WorkerHandle = (script, env) => new NodeWorkerLauncher(script, execArgv, env).launch(),
   ) {}

@@ -154,7 +154,7 @@ export class RunManager implements RunService {
     const base = createPipelineHost({
       workers: this.opts.workers,
       inProcess: this.opts.inProcess,
-      launcher: this.opts.inProcess ? undefined : (this.opts.launcher ?? new LoggingWorkerLauncher(() => runId, this.opts.workerScript, [], this.opts.spawnWorker)),
+      launcher: this.opts.inProcess ? undefined : (this.opts.launcher ?? new LoggingWorkerLauncher(() => runId, this.opts.workerScript, undefined, this.opts.spawnWorker)),
       log: (level, message) => (logger ?? appLog)?.log(level, message),
       onNotice: (message) => (logger ?? appLog)?.warn(message),
     });

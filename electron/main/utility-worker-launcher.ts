@@ -1,6 +1,6 @@
 import { app, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
-import { stopWithGrace, type WorkerHandle, type WorkerLauncher } from '../host/worker-launcher';
+import { WORKER_V8_FLAGS, stopWithGrace, type WorkerHandle, type WorkerLauncher } from '../host/worker-launcher';
 import type { HostToWorker, WorkerExit, WorkerExitReason, WorkerToHost } from '../host/worker-messages';
 
 /**
@@ -24,7 +24,7 @@ export class UtilityWorkerLauncher implements WorkerLauncher {
 /** One worker in a utilityProcess with the given environment (used by the logging launcher). */
 export function spawnUtilityWorker(script: string, env: NodeJS.ProcessEnv): WorkerHandle {
   const serviceName = `tile-compile-worker-${++counter}`;
-  const child = utilityProcess.fork(script, [], { serviceName, stdio: 'pipe', env });
+  const child = utilityProcess.fork(script, [], { serviceName, stdio: 'pipe', env, execArgv: [...WORKER_V8_FLAGS] });
   return new UtilityWorkerHandle(child, serviceName);
 }
 
