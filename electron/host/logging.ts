@@ -17,7 +17,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import electronLog from 'electron-log/node';
 import { parseEvent, type RunEvent } from '../../shared/contract/events';
 import type { EventLog } from '../../shared/pipeline/run/event-log';
-import { NodeWorkerLauncher, WORKER_V8_FLAGS, defaultWorkerScript, type WorkerHandle, type WorkerLauncher } from './worker-launcher';
+import { NodeWorkerLauncher, defaultWorkerScript, type LaunchOptions, type WorkerHandle, type WorkerLauncher } from './worker-launcher';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -216,18 +216,19 @@ export class LoggingWorkerLauncher implements WorkerLauncher {
   constructor(
     private readonly runId: () => string | null,
     private readonly script: string = defaultWorkerScript(),
-    private readonly execArgv: readonly string[] = WORKER_V8_FLAGS,
+    private readonly execArgv: readonly string[] = [],
     /** How a worker process is started: child_process.fork (default) or Electron's utilityProcess. */
-    private readonly spawn: (script: string, env: NodeJS.ProcessEnv) => WorkerHandle = (script, env) => new NodeWorkerLauncher(script, execArgv, env).launch(),
+    private readonly spawn: (script: string, env: NodeJS.ProcessEnv, v8Flags: readonly string[]) => WorkerHandle = (script, env, v8Flags) =>
+      new NodeWorkerLauncher(script, execArgv, env).launch({ v8Flags }),
   ) {}
 
-  launch(): WorkerHandle {
+  launch(options: LaunchOptions = {}): WorkerHandle {
     this.launched++;
     const env: NodeJS.ProcessEnv = { ...process.env, [ENV_WORKER_ID]: String(this.launched) };
     const runId = this.runId();
     if (runId !== null) env[ENV_RUN_ID] = runId;
     else delete env[ENV_RUN_ID];
-    return this.spawn(this.script, env);
+    return this.spawn(this.script, env, options.v8Flags ?? []);
   }
 }
 

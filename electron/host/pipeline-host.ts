@@ -8,7 +8,7 @@ import '../../shared/pipeline/tasks/all-tasks';
 import { nodeFileSystem } from './node-file-system';
 import { encodePng } from './png';
 import { availableMemoryProbe, memorySnapshot, processRssMb } from './system-memory';
-import { NodeWorkerLauncher, type WorkerLauncher } from './worker-launcher';
+import { NodeWorkerLauncher, workerV8Flags, type WorkerLauncher } from './worker-launcher';
 import { WorkerPool } from './worker-pool';
 
 /**
@@ -74,6 +74,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
         gamma: rt.gamma,
         overheadMb: rt.worker_overhead_mb,
         availableMb: availableMemoryProbe(rt.memory_limit_mb),
+        workerV8Flags: workerV8Flags(workingSetMb),
         onNotice: (n) => opts.onNotice?.(n.message),
       });
       return { executor, plan, ramMb: snap.ramMb };

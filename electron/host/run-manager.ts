@@ -34,7 +34,7 @@ export interface RunManagerOptions {
   /** Replaces the worker launcher entirely (tests); log identities are then the launcher's business. */
   readonly launcher?: WorkerLauncher;
   /** Starts one worker process with the given environment (Electron: a utilityProcess); default child_process.fork. */
-  readonly spawnWorker?: (script: string, env: NodeJS.ProcessEnv) => WorkerHandle;
+  readonly spawnWorker?: (script: string, env: NodeJS.ProcessEnv, v8Flags: readonly string[]) => WorkerHandle;
   /** The host-wide log (app log folder); every run's lines are written there too. */
   readonly appLog?: Logger | null;
   /** Size at which RUN_DIR/logs/app.log rotates (default 5 MB). */
@@ -154,7 +154,7 @@ export class RunManager implements RunService {
     const base = createPipelineHost({
       workers: this.opts.workers,
       inProcess: this.opts.inProcess,
-      launcher: this.opts.inProcess ? undefined : (this.opts.launcher ?? new LoggingWorkerLauncher(() => runId, this.opts.workerScript, undefined, this.opts.spawnWorker)),
+      launcher: this.opts.inProcess ? undefined : (this.opts.launcher ?? new LoggingWorkerLauncher(() => runId, this.opts.workerScript, [], this.opts.spawnWorker)),
       log: (level, message) => (logger ?? appLog)?.log(level, message),
       onNotice: (message) => (logger ?? appLog)?.warn(message),
     });

@@ -29,7 +29,7 @@ export async function stopWithGrace(handle: Pick<WorkerHandle, 'send' | 'kill' |
 }
 
 export interface WorkerLauncher {
-  launch(): WorkerHandle;
+  launch(options?: LaunchOptions): WorkerHandle;
 }
 
 export function defaultWorkerScript(): string {
@@ -41,24 +41,37 @@ export function defaultWorkerScript(): string {
   throw new Error(`worker entry point not found (looked in ${candidates.join(', ')}); run 'npm run build' first`);
 }
 
+/** How to start a worker: extra V8 flags, chosen per run (workerV8Flags). */
+export interface LaunchOptions {
+  readonly v8Flags?: readonly string[];
+}
+
+/** Frames up to this size (decoded float32 MB, ~8 MP mono) get the small-frame heap flags. */
+const SMALL_FRAME_MB = 32;
+
 /**
- * V8 flags of every worker process. A worker's JS heap stays small (~15-30 MB live) while each
- * task allocates tens of MB of frame buffers outside it, and V8 sizes the old generation from the
- * live heap: it then ran a full mark-compact every ~200 ms (~180 in a 24-frame M run, ~10% of the
- * CPU). Starting the old generation at 128 MB leaves ~15: the same run took ~12% less CPU, with
- * the same peak RSS (the heap never approached the limit; typed arrays live outside it).
+ * V8 flags of the workers of a run whose decoded frame is `workingSetMb`. A worker's JS heap stays
+ * small (~15-30 MB live) while each task allocates its frame buffers outside it, and V8 sizes the
+ * old generation from the live heap: on small frames it ran a full mark-compact every ~200 ms
+ * (~180 in a 24-frame M run, ~10% of the CPU). Starting the old generation at 128 MB leaves ~15,
+ * and the worker collects its heap between tasks once it holds more than 40 MB (worker-main.ts
+ * trimHeap, --expose-gc). It costs ~40-50 MB of peak per worker, so large frames (where those
+ * collections are a small share of the work and the peak is what counts: L <= 2 GiB) keep V8's
+ * defaults.
  */
-export const WORKER_V8_FLAGS: readonly string[] = ['--initial-old-space-size=128'];
+export function workerV8Flags(workingSetMb: number): string[] {
+  return workingSetMb <= SMALL_FRAME_MB ? ['--initial-old-space-size=128', '--expose-gc'] : [];
+}
 
 export class NodeWorkerLauncher implements WorkerLauncher {
   constructor(
     private readonly script: string = defaultWorkerScript(),
-    private readonly execArgv: readonly string[] = WORKER_V8_FLAGS,
+    private readonly execArgv: readonly string[] = [],
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  launch(): WorkerHandle {
-    const child = fork(this.script, [], { execArgv: [...this.execArgv], env: this.env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+  launch(options: LaunchOptions = {}): WorkerHandle {
+    const child = fork(this.script, [], { execArgv: [...this.execArgv, ...(options.v8Flags ?? [])], env: this.env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
     return new NodeWorkerHandle(child);
   }
 }

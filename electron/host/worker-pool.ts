@@ -23,6 +23,8 @@ export interface WorkerPoolOptions {
   readonly availableMb: () => number | null | Promise<number | null>;
   readonly maxAttempts?: number;
   readonly backoffBaseMs?: number;
+  /** V8 flags of the workers this pool starts (workerV8Flags). */
+  readonly workerV8Flags?: readonly string[];
   /** Informs the host (events, logs) of a lowered ceiling or a retried unit. */
   readonly onNotice?: (notice: { code: 'WORKER_OOM' | 'WORKER_CRASHED' | 'TASK_RETRY'; message: string; unit?: number }) => void;
 }
@@ -155,7 +157,7 @@ export class WorkerPool implements TaskExecutor {
   private idleWorker(): PoolWorker {
     const idle = this.workers.find((w) => !w.busy && !w.dead);
     if (idle) return idle;
-    const handle = this.launcher.launch();
+    const handle = this.launcher.launch({ v8Flags: this.opts.workerV8Flags ?? [] });
     const w: PoolWorker = { handle, busy: false, maxRssMb: 0, peakMb: 0, pending: null, dead: false };
     handle.onMessage((m) => {
       if (m.type === 'ready') return;

@@ -1,6 +1,6 @@
 import { app, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
-import { WORKER_V8_FLAGS, stopWithGrace, type WorkerHandle, type WorkerLauncher } from '../host/worker-launcher';
+import { stopWithGrace, type LaunchOptions, type WorkerHandle, type WorkerLauncher } from '../host/worker-launcher';
 import type { HostToWorker, WorkerExit, WorkerExitReason, WorkerToHost } from '../host/worker-messages';
 
 /**
@@ -16,15 +16,15 @@ let counter = 0;
 export class UtilityWorkerLauncher implements WorkerLauncher {
   constructor(private readonly script = path.join(__dirname, '..', 'workers', 'worker-main.js')) {}
 
-  launch(): WorkerHandle {
-    return spawnUtilityWorker(this.script, process.env);
+  launch(options: LaunchOptions = {}): WorkerHandle {
+    return spawnUtilityWorker(this.script, process.env, options.v8Flags);
   }
 }
 
 /** One worker in a utilityProcess with the given environment (used by the logging launcher). */
-export function spawnUtilityWorker(script: string, env: NodeJS.ProcessEnv): WorkerHandle {
+export function spawnUtilityWorker(script: string, env: NodeJS.ProcessEnv, v8Flags: readonly string[] = []): WorkerHandle {
   const serviceName = `tile-compile-worker-${++counter}`;
-  const child = utilityProcess.fork(script, [], { serviceName, stdio: 'pipe', env, execArgv: [...WORKER_V8_FLAGS] });
+  const child = utilityProcess.fork(script, [], { serviceName, stdio: 'pipe', env, execArgv: [...v8Flags] });
   return new UtilityWorkerHandle(child, serviceName);
 }
 

@@ -3,6 +3,7 @@
  * Receives one task at a time, runs its handler against the run directory and answers with a small
  * JSON result or a typed failure. Never imports main-process or renderer code.
  */
+import { getHeapStatistics } from 'node:v8';
 import { nodeFileSystem } from '../host/node-file-system';
 import { taskHandler } from '../../shared/pipeline/tasks/registry';
 import '../../shared/pipeline/tasks/all-tasks';
@@ -23,6 +24,18 @@ function taskLog(kind: string, payload: unknown): { log: Logger | null; what: st
 }
 
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+/**
+ * Between tasks, a JS heap above this is collected at once (workerV8Flags start V8's old
+ * generation at 128 MB so that tasks are not interrupted by full collections; this keeps the
+ * garbage of many tasks from filling those 128 MB). The collection runs while the host sends the
+ * next task.
+ */
+const HEAP_TRIM_BYTES = 40 * 1024 * 1024;
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+function trimHeap(): void {
+  if (collectGarbage && getHeapStatistics().used_heap_size > HEAP_TRIM_BYTES) collectGarbage();
+}
 
 // Electron's utilityProcess talks over process.parentPort; child_process.fork over process.send.
 interface ParentPort {
@@ -55,6 +68,7 @@ function onMessage(raw: unknown): void {
         (result) => {
           log?.info(`${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
           send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() });
+          trimHeap();
         },
         (err: unknown) => {
           const e = err as Error & { code?: string };
@@ -66,6 +80,7 @@ function onMessage(raw: unknown): void {
             failure: { code: oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED'), message: e.message, transient: oom || isTransient(err), cause: e.stack },
             maxRssMb: maxRssMb(),
           });
+          trimHeap();
         },
       );
       break;

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { workerV8Flags } from '../../../electron/host/worker-launcher';
+
+describe('workerV8Flags', () => {
+  it('starts the old generation at 128 MB (and lets the worker collect between tasks) for frames up to ~8 MP', () => {
+    // M: 2048x1536 mono float32 = 12 MB; an 8 MP frame = 32 MB
+    expect(workerV8Flags(12)).toEqual(['--initial-old-space-size=128', '--expose-gc']);
+    expect(workerV8Flags(32)).toEqual(['--initial-old-space-size=128', '--expose-gc']);
+  });
+  it("keeps V8's defaults on large frames, where the worker's peak memory is what counts", () => {
+    // L: 6000x4000 mono float32 = 92 MB
+    expect(workerV8Flags(92)).toEqual([]);
+    expect(workerV8Flags(33)).toEqual([]);
+  });
+});
