@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
 
 /**
@@ -11,9 +10,10 @@ import si from 'systeminformation';
  */
 const MB = 1024 * 1024;
 
-async function readNumber(path: string): Promise<number | null> {
+/** A cgroup number file (kernel pseudo-files: read synchronously, no disk); null = absent or "no limit". */
+function readNumber(path: string): number | null {
   try {
-    const text = (await readFile(path, 'utf8')).trim();
+    const text = readFileSync(path, 'latin1').trim();
     if (text === 'max') return null;
     const n = Number(text);
     // cgroup v1 reports "no limit" as a huge number near 2^63
@@ -23,11 +23,19 @@ async function readNumber(path: string): Promise<number | null> {
   }
 }
 
-async function cgroupLimitAndUsage(): Promise<{ limit: number | null; usage: number | null }> {
-  const v2 = await readNumber('/sys/fs/cgroup/memory.max');
-  if (v2 !== null) return { limit: v2, usage: await readNumber('/sys/fs/cgroup/memory.current') };
-  const v1 = await readNumber('/sys/fs/cgroup/memory/memory.limit_in_bytes');
-  return { limit: v1, usage: v1 !== null ? await readNumber('/sys/fs/cgroup/memory/memory.usage_in_bytes') : null };
+function cgroupLimitAndUsage(): { limit: number | null; usage: number | null } {
+  const v2 = readNumber('/sys/fs/cgroup/memory.max');
+  if (v2 !== null) return { limit: v2, usage: readNumber('/sys/fs/cgroup/memory.current') };
+  const v1 = readNumber('/sys/fs/cgroup/memory/memory.limit_in_bytes');
+  return { limit: v1, usage: v1 !== null ? readNumber('/sys/fs/cgroup/memory/memory.usage_in_bytes') : null };
+}
+
+/** available = min(OS available, cgroup limit − cgroup usage, memory_limit_mb), bytes. */
+function capAvailable(available: number | null, cgroup: { limit: number | null; usage: number | null }, memoryLimitMb: number): number | null {
+  let avail = available;
+  if (cgroup.limit !== null && cgroup.usage !== null) avail = Math.min(avail ?? Infinity, cgroup.limit - cgroup.usage);
+  if (memoryLimitMb > 0 && avail !== null) avail = Math.min(avail, memoryLimitMb * MB);
+  return avail;
 }
 
 export interface MemorySnapshot {
@@ -46,31 +54,19 @@ export async function memorySnapshot(memoryLimitMb = 0): Promise<MemorySnapshot>
   } catch {
     /* unreadable: the model falls back to fallback_workers */
   }
-  const { limit, usage } = await cgroupLimitAndUsage();
+  const cgroup = cgroupLimitAndUsage();
+  const limit = cgroup.limit;
   const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
   const caps = [total, limit, constrained && constrained > 0 && constrained < 2 ** 60 ? constrained : null, memoryLimitMb > 0 ? memoryLimitMb * MB : null].filter(
     (v): v is number => v !== null,
   );
   const ram = total === null && caps.length === 0 ? null : Math.min(...caps);
-  let avail = available;
-  if (limit !== null && usage !== null) avail = Math.min(avail ?? Infinity, limit - usage);
-  if (memoryLimitMb > 0 && avail !== null) avail = Math.min(avail, memoryLimitMb * MB);
+  const avail = capAvailable(available, cgroup, memoryLimitMb);
   return { totalMb: total === null ? null : total / MB, ramMb: ram === null ? null : ram / MB, availableMb: avail === null ? null : avail / MB };
 }
 
 export function processRssMb(): number {
   return process.memoryUsage().rss / MB;
-}
-
-function readNumberSync(path: string): number | null {
-  try {
-    const text = readFileSync(path, 'latin1').trim();
-    if (text === 'max') return null;
-    const n = Number(text);
-    return Number.isFinite(n) && n > 0 && n < 2 ** 60 ? n : null;
-  } catch {
-    return null;
-  }
 }
 
 /** memorySnapshot's `available` on Linux from /proc/meminfo and the cgroup files, read synchronously; null where unreadable. */
@@ -82,18 +78,7 @@ function linuxAvailableBytesSync(memoryLimitMb: number): number | null {
     return null;
   }
   const m = /^MemAvailable:\s+(\d+)\s*kB/m.exec(text);
-  if (!m) return null;
-  let avail = Number(m[1]) * 1024;
-  let limit = readNumberSync('/sys/fs/cgroup/memory.max');
-  let usage: number | null = null;
-  if (limit !== null) usage = readNumberSync('/sys/fs/cgroup/memory.current');
-  else {
-    limit = readNumberSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
-    if (limit !== null) usage = readNumberSync('/sys/fs/cgroup/memory/memory.usage_in_bytes');
-  }
-  if (limit !== null && usage !== null) avail = Math.min(avail, limit - usage);
-  if (memoryLimitMb > 0) avail = Math.min(avail, memoryLimitMb * MB);
-  return avail;
+  return m ? capAvailable(Number(m[1]) * 1024, cgroupLimitAndUsage(), memoryLimitMb) : null;
 }
 
 /**

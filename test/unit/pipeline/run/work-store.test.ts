@@ -20,6 +20,13 @@ function frameValue(f: number, c: number, x: number, y: number): number {
   return f * 1e6 + c * 1e5 + y * 1000 + x;
 }
 
+/** Frame f of a W x H canvas with `planes` planes (plane-major), every value frameValue(f, c, x, y). */
+function makeFrame(W: number, H: number, planes: number, f: number): Float32Array {
+  const frame = new Float32Array(W * H * planes);
+  for (let c = 0; c < planes; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) frame[(c * H + y) * W + x] = frameValue(f, c, x, y);
+  return frame;
+}
+
 describe('planStore', () => {
   it('covers the canvas with non-overlapping cells, edge cells smaller, and no overlap copies', () => {
     const l = uniform(50, 37, 16, 3, 2);
@@ -68,8 +75,7 @@ describe('work store on disk', () => {
     expect(await file.size()).toBe(layout.totalBytes);
     // write frames out of order: the layout, not the write order, decides where data goes
     for (const f of [2, 0, 3, 1]) {
-      const frame = new Float32Array(W * H * planes);
-      for (let c = 0; c < planes; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) frame[(c * H + y) * W + x] = frameValue(f, c, x, y);
+      const frame = makeFrame(W, H, planes, f);
       await writeFrameToStore(file, layout, f, frame);
     }
     for (const [x0, y0, w, h] of [
@@ -160,8 +166,7 @@ describe('work store on disk', () => {
       };
       for (const f of [1, 0]) {
         calls.length = 0;
-        const frame = new Float32Array(W * H * planes);
-        for (let c = 0; c < planes; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) frame[(c * H + y) * W + x] = frameValue(f, c, x, y);
+        const frame = makeFrame(W, H, planes, f);
         await writeFrameToStore(counting, layout, f, frame);
         expect(calls.reduce((a, b) => a + b, 0)).toBe(frame.byteLength);
         expect(calls.length).toBe(planes === 2 ? 3 : 1);
