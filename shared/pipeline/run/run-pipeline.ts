@@ -399,16 +399,19 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     await writeRunPlan(ctx, p);
     await writeJson(fs, ctx.paths.metricsFile('tile_grid.json'), { ...grid, tiles: grid.tiles.length });
     const storeExists = await fs.exists(storePath(ctx));
-    if (!storeExists) {
+    const released = !storeExists && (await tilesComplete(rt, p));
+    if (!storeExists && !released) {
       // a new (or lost) cell store holds no frame: done bits of P6 and P9 from before cannot stand
       await rt.state.resetUnits('prepare');
       await rt.state.resetUnits('tile_reconstruction');
     }
-    const store = await fs.open(storePath(ctx), storeExists ? 'r+' : 'w+');
-    try {
-      await preallocateStore(store, storeLayoutOf(p));
-    } finally {
-      await store.close();
+    if (!released) {
+      const store = await fs.open(storePath(ctx), storeExists ? 'r+' : 'w+');
+      try {
+        await preallocateStore(store, storeLayoutOf(p));
+      } finally {
+        await store.close();
+      }
     }
     events.emit({
       type: 'plan',
@@ -496,6 +499,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     await writeJson(fs, ctx.paths.metricsFile('tile_reconstruction.json'), { tiles: tileRecords.map((r) => ({ tile: r.tile, sha256: r.sha256, ...r.diagnostics })) });
     return { summary: { tiles: tileRecords.length, fallback_tiles: fallback }, result: null };
   });
+  const storeReleased = ctx.config.output.keep_work ? Promise.resolve() : releaseStore(rt);
 
   // P10 + P11
   const clusterInfo = clusters && clusterIds.length > 0 ? { ids: clusterIds, labels: Array.from(clusters.labels), Qc: plan.usable.map((f) => global.Qc[global.frames.indexOf(f)]) } : null;
@@ -556,7 +560,30 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     noise_ratio_vs_mean: fin.validation.backgroundNoise.ratio,
     validation_passed: fin.validation.pass,
   });
+  await storeReleased;
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
+}
+
+/**
+ * Every tile of P9 is done and its data file is there: the cell store is needed by nothing any
+ * more (P10 onwards read work/tiles), so a missing store was released on purpose (releaseStore).
+ */
+async function tilesComplete(rt: Runtime, plan: RunPlan): Promise<boolean> {
+  const n = plan.grid.tiles.length;
+  if (rt.state.data.unit_counts.tile_reconstruction !== n || rt.state.doneUnits('tile_reconstruction') !== n) return false;
+  for (const t of plan.grid.tiles) if (!(await rt.host.fs.exists(tilePaths(rt.ctx, t.id).data))) return false;
+  return true;
+}
+
+/**
+ * Deletes the cell store (the bulk of work/, ~1.8x the input as float32) as soon as P9 is done,
+ * while P10-P13 run, instead of at the end of the run: the delete of a multi-GB file takes seconds
+ * on some file systems (ext4 with online discard: ~1 s per GB). A resume after this point finds the
+ * tiles complete (tilesComplete) and does not rebuild the store. Never fails the run: whatever
+ * stays is removed with work/ at the end.
+ */
+function releaseStore(rt: Runtime): Promise<void> {
+  return rt.host.fs.rm(storePath(rt.ctx)).catch(() => undefined);
 }
 
 /**

@@ -7,7 +7,7 @@
  * The killed runs use one worker (slower phases, so the kill lands inside the phase) and resume with
  * two, which also shows the done bits do not depend on the worker count.
  */
-import { cp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -130,17 +130,40 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     expect((await checkEventLog(dir, { complete: false })).runFinished).toHaveLength(1);
   }, 120_000);
 
+  it('rebuilds the cell store when it is lost before P9 is complete, and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p9-lost-store', (e) => e.type === 'tile_done' && Number(e.tile) >= 2);
+    const tilesDone = (await doneUnits(dir, 'tile_reconstruction')).done;
+    expect(tilesDone).toBeGreaterThan(0);
+    await rm(join(dir, 'work', 'cells.f32'));
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    const all = await readEvents(dir);
+    const session = all.slice(lastRunStarted(all));
+    const frames = Number(all.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
+    const tiles = Number(all.find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction')?.total);
+    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(frames);
+    expect(session.filter((e) => e.type === 'tile_done')).toHaveLength(tiles);
+  }, 120_000);
+
   it('continues a run killed in P12 finish, while stack.fits is being written, and ends byte-identical', async () => {
     const { dir } = await killedRun('kill-p12', (e) => e.type === 'phase_started' && e.phase === 'finish');
     const events = await readEvents(dir);
     expect(phaseEvents(events, 'assemble').finished).toBe(true);
     expect(phaseEvents(events, 'finish').finished).toBe(false);
     expect(events.some((e) => e.type === 'run_finished')).toBe(false);
+    // the cell store is deleted as soon as P9 ends; the kill may land before that delete is done
+    await rm(join(dir, 'work', 'cells.f32'), { force: true });
 
     const r = await resume(dir);
     expect(r.code, r.stderr).toBe(reference.result.code);
     await expectSameResults(reference.dir, dir);
     expect((await checkEventLog(dir, { complete: false })).runFinished).toHaveLength(1);
+    // without the store the tiles were complete: the resume redid neither P6 nor P9
+    const all = await readEvents(dir);
+    const redone = all.slice(lastRunStarted(all)).filter((e) => (e.type === 'frame_done' && e.phase === 'prepare') || e.type === 'tile_done');
+    expect(redone).toHaveLength(0);
   }, 120_000);
 
   it('continues a run killed as P10 assemble starts and ends byte-identical', async () => {
