@@ -1,5 +1,5 @@
 import { clusterFrames, stateVectors, type ClusteringResult } from '../clustering';
-import { createLocalMetricsTable, setFrameMetrics, TILE_METRIC_KEYS, type TileMetrics } from '../local-metrics';
+import { createLocalMetricsTable, setFrameMetrics, type LocalMetricsTable, type TileMetrics } from '../local-metrics';
 import { channelMeanWeights, computeLocalWeights, type LocalWeights } from '../local-weights';
 import { eligibleClusters } from '../tile-reconstruction';
 import { writeFloat32, writeJson } from '../run/run-files';
@@ -21,28 +21,38 @@ export interface LocalWeightsResult {
   readonly channels: LocalWeights[] | null;
 }
 
-export function computeLocalWeightsPhase(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[]): LocalWeightsResult {
+/**
+ * The P6 records folded into float32 tables as they are read (one per usable frame, then dropped):
+ * the luminance table, and in the strict profile on colour data one per channel. A record held as
+ * JS objects costs ~250 B per tile (M: ~0.3 MB per frame, 120 MB for 400 frames on the host); the
+ * table 33 B.
+ */
+export interface LocalMetricsTables {
+  readonly lum: LocalMetricsTable;
+  readonly channels: LocalMetricsTable[] | null;
+}
+
+export function createLocalMetricsTables(plan: RunPlan): LocalMetricsTables {
   const nTiles = plan.grid.tiles.length;
-  const tableOf = (rowOf: (r: PrepareRecord) => ReadonlyArray<TileMetrics | null>) => {
-    const table = createLocalMetricsTable(plan.usable.length, nTiles);
-    for (const r of prepared) setFrameMetrics(table, r.fu, rowOf(r));
-    return table;
-  };
-  if (!plan.channelG) return { lw: computeLocalWeights(tableOf((r) => r.tiles), plan.G, rt.ctx.config), channels: null };
-  const channels = plan.channelG.map((G, c) =>
-    computeLocalWeights(
-      tableOf((r) => {
-        if (!r.channelTiles) throw new Error(`frame ${r.frame}: the strict profile needs per-channel tile metrics (prepare record from another profile?)`);
-        return r.channelTiles[c];
-      }),
-      G,
-      rt.ctx.config,
-    ),
-  );
+  const n = plan.usable.length;
+  return { lum: createLocalMetricsTable(n, nTiles), channels: plan.channelG ? plan.channelG.map(() => createLocalMetricsTable(n, nTiles)) : null };
+}
+
+export function addPrepareRecord(tables: LocalMetricsTables, r: PrepareRecord): void {
+  setFrameMetrics(tables.lum, r.fu, r.tiles);
+  if (!tables.channels) return;
+  if (!r.channelTiles) throw new Error(`frame ${r.frame}: the strict profile needs per-channel tile metrics (prepare record from another profile?)`);
+  tables.channels.forEach((table, c) => setFrameMetrics(table, r.fu, (r.channelTiles as Array<Array<TileMetrics | null>>)[c]));
+}
+
+export function computeLocalWeightsPhase(rt: Runtime, plan: RunPlan, tables: LocalMetricsTables): LocalWeightsResult {
+  if (!plan.channelG || !tables.channels) return { lw: computeLocalWeights(tables.lum, plan.G, rt.ctx.config), channels: null };
+  const perChannel = tables.channels;
+  const channels = plan.channelG.map((G, c) => computeLocalWeights(perChannel[c], G, rt.ctx.config));
   return { lw: channelMeanWeights(channels), channels };
 }
 
-export async function writeLocalWeights(rt: Runtime, plan: RunPlan, prepared: readonly PrepareRecord[], weights: LocalWeightsResult): Promise<void> {
+export async function writeLocalWeights(rt: Runtime, plan: RunPlan, metrics: LocalMetricsTable, weights: LocalWeightsResult): Promise<void> {
   const { lw, channels } = weights;
   const { fs } = rt.host;
   const nTiles = plan.grid.tiles.length;
@@ -50,22 +60,10 @@ export async function writeLocalWeights(rt: Runtime, plan: RunPlan, prepared: re
   // the N × tiles metric table, columns (FWHM, Rnd, C, S, B, sigma, nstar, Q, L, W) as float32
   const columns = ['fwhm', 'roundness', 'contrast', 'S', 'B', 'sigma', 'nstar', 'Q', 'L', 'W'] as const;
   const table = new Float32Array(columns.length * n * nTiles);
-  const byFrame = new Map(prepared.map((r) => [r.fu, r]));
-  for (let fu = 0; fu < n; fu++) {
-    const rec = byFrame.get(fu);
-    for (let t = 0; t < nTiles; t++) {
-      const m = rec?.tiles[t] ?? null;
-      const k = fu * nTiles + t;
-      columns.forEach((col, ci) => {
-        let v: number;
-        if (col === 'Q') v = lw.Q[k];
-        else if (col === 'L') v = lw.L[k];
-        else if (col === 'W') v = lw.W[k];
-        else v = m ? (m as unknown as Record<(typeof TILE_METRIC_KEYS)[number], number>)[col] : Number.NaN;
-        table[ci * n * nTiles + k] = v;
-      });
-    }
-  }
+  columns.forEach((col, ci) => {
+    const source = col === 'Q' ? lw.Q : col === 'L' ? lw.L : col === 'W' ? lw.W : metrics[col];
+    table.set(source.subarray(0, n * nTiles), ci * n * nTiles);
+  });
   await writeFloat32(fs, rt.ctx.paths.metricsFile('tiles.f32'), table);
   await writeJson(fs, rt.ctx.paths.metricsFile('tiles.json'), {
     layout: 'column-major blocks: column c, usable frame fu, tile t at (c*N + fu)*T + t',

@@ -32,12 +32,12 @@ import type { WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
 import { measurePaths, readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
 import { registrationPath } from '../tasks/register-task';
-import { preparePaths, readPrepareRecord, type PrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
+import { preparePaths, readPrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
 import { readTileRecord, tilePaths, type TileRecord } from '../tasks/tile-task';
 import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
 import { finishRegistration } from '../phases/registration-phase';
-import { clusterPhase, computeLocalWeightsPhase, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
+import { addPrepareRecord, clusterPhase, computeLocalWeightsPhase, createLocalMetricsTables, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
 import { assembleTiles } from '../phases/assemble-phase';
 import { finishRun, usableBackgrounds } from '../phases/finish-phase';
 import { unavailableSettings } from '../../config/unavailable';
@@ -426,7 +426,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
 
   // P6 — pass 2: the reference frame first (its background cells are every other frame's target)
-  const prepared = new Map<number, PrepareRecord>();
+  const metricTables = createLocalMetricsTables(plan);
   await runPhase(rt, 'prepare', { total: usable.length, unit: 'frames' }, async () => {
     const unitsOf = (frames: number[]) => frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f }, sizeMb: frameMb }));
     const hooks = {
@@ -446,15 +446,14 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       },
     };
     await runUnitStages(rt, 'prepare', 'prepare', 'frames', [unitsOf([plan.reference]), unitsOf(usable.filter((f) => f !== plan.reference))], hooks);
-    for (const f of usable) prepared.set(f, await readPrepareRecord(ctx, f));
+    for (const f of usable) addPrepareRecord(metricTables, await readPrepareRecord(ctx, f));
     return { summary: { frames: usable.length }, result: null };
   });
 
   // P7 — local weights; P8 — clustering (full mode)
-  const preparedList = usable.map((f) => prepared.get(f) as PrepareRecord);
   const lw = await runPhase(rt, 'local_weights', { total: 1, unit: 'steps' }, async () => {
-    const weights = computeLocalWeightsPhase(rt, plan, preparedList);
-    await writeLocalWeights(rt, plan, preparedList, weights);
+    const weights = computeLocalWeightsPhase(rt, plan, metricTables);
+    await writeLocalWeights(rt, plan, metricTables.lum, weights);
     for (const w of weights.channels ?? [weights.lw]) {
       for (let i = 0; i < w.W.length; i++) {
         if (!Number.isFinite(w.W[i]) || w.W[i] < 0) throw new PipelineError('NUMERICAL', `local weight W[${Math.floor(i / w.nTiles)}, ${i % w.nTiles}] is ${w.W[i]}; this is a bug`);
