@@ -25,18 +25,33 @@ const RAMP: ReadonlyArray<readonly [number, number, number, number]> = [
   [1, 253, 231, 37],
 ];
 
-export function rampColor(t: number): [number, number, number] {
-  if (!Number.isFinite(t)) return [40, 40, 40];
-  const x = Math.min(1, Math.max(0, t));
-  for (let i = 1; i < RAMP.length; i++) {
-    const [p1, r1, g1, b1] = RAMP[i];
-    const [p0, r0, g0, b0] = RAMP[i - 1];
-    if (x <= p1) {
-      const u = (x - p0) / (p1 - p0);
-      return [Math.round(r0 + u * (r1 - r0)), Math.round(g0 + u * (g1 - g0)), Math.round(b0 + u * (b1 - b0))];
-    }
+/** Writes the ramp colour of t in [0, 1] (clamped; non-finite: dark grey) to out[k..k+2]. */
+export function rampInto(t: number, out: Uint8Array, k: number): void {
+  if (!Number.isFinite(t)) {
+    out[k] = out[k + 1] = out[k + 2] = 40;
+    return;
   }
-  return [RAMP[RAMP.length - 1][1], RAMP[RAMP.length - 1][2], RAMP[RAMP.length - 1][3]];
+  const x = Math.min(1, Math.max(0, t));
+  let i = 1;
+  while (i < RAMP.length - 1 && x > RAMP[i][0]) i++;
+  const a = RAMP[i - 1];
+  const b = RAMP[i];
+  if (x > b[0]) {
+    out[k] = b[1];
+    out[k + 1] = b[2];
+    out[k + 2] = b[3];
+    return;
+  }
+  const u = (x - a[0]) / (b[0] - a[0]);
+  out[k] = Math.round(a[1] + u * (b[1] - a[1]));
+  out[k + 1] = Math.round(a[2] + u * (b[2] - a[2]));
+  out[k + 2] = Math.round(a[3] + u * (b[3] - a[3]));
+}
+
+export function rampColor(t: number): [number, number, number] {
+  const c = new Uint8Array(3);
+  rampInto(t, c, 0);
+  return [c[0], c[1], c[2]];
 }
 
 /** The tile owning canvas pixel (x, y): the last tile whose origin is <= the pixel on both axes. */
@@ -61,18 +76,20 @@ export function tileValueMap(grid: TileGrid, values: ArrayLike<number>, longSide
   }
   if (range) ({ min, max } = range);
   if (!(max > min)) max = min + 1;
+  // one colour per tile, painted over its pixels
+  const colours = new Uint8Array(grid.rows * grid.cols * 3);
+  for (let t = 0; t < grid.rows * grid.cols; t++) rampInto((values[t] - min) / (max - min), colours, t * 3);
   const data = new Uint8Array(width * height * 3);
   const colOf = new Int32Array(width);
   for (let x = 0; x < width; x++) colOf[x] = ownerIndex(grid.xOrigins, Math.min(grid.canvasWidth - 1, Math.floor((x + 0.5) / scale)));
   for (let y = 0; y < height; y++) {
     const row = ownerIndex(grid.yOrigins, Math.min(grid.canvasHeight - 1, Math.floor((y + 0.5) / scale)));
     for (let x = 0; x < width; x++) {
-      const v = values[row * grid.cols + colOf[x]];
-      const [r, g, b] = rampColor((v - min) / (max - min));
+      const c = (row * grid.cols + colOf[x]) * 3;
       const k = (y * width + x) * 3;
-      data[k] = r;
-      data[k + 1] = g;
-      data[k + 2] = b;
+      data[k] = colours[c];
+      data[k + 1] = colours[c + 1];
+      data[k + 2] = colours[c + 2];
     }
   }
   return { width, height, channels: 3, data, min, max };
@@ -124,11 +141,6 @@ export function scalarMap(values: ArrayLike<number>, w: number, h: number, longS
   }
   if (!(max > min)) max = min + 1;
   const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < small.length; i++) {
-    const [r, g, b] = rampColor((small[i] - min) / (max - min));
-    data[i * 3] = r;
-    data[i * 3 + 1] = g;
-    data[i * 3 + 2] = b;
-  }
+  for (let i = 0; i < small.length; i++) rampInto((small[i] - min) / (max - min), data, i * 3);
   return { width, height, channels: 3, data, min, max };
 }
