@@ -8,7 +8,7 @@ import '../../shared/pipeline/tasks/all-tasks';
 import { nodeFileSystem } from './node-file-system';
 import { encodePng } from './png';
 import { availableMemoryProbe, memorySnapshot, processRssMb } from './system-memory';
-import { NodeWorkerLauncher, workerV8Flags, type WorkerLauncher } from './worker-launcher';
+import { NodeWorkerLauncher, workerHeapReserveMb, workerV8Flags, type WorkerLauncher } from './worker-launcher';
 import { WorkerPool } from './worker-pool';
 
 /**
@@ -25,10 +25,19 @@ export interface PipelineHostOptions {
   readonly onNotice?: (message: string) => void;
 }
 
-/** Native memory of the host's finishing phases (sharp/libvips, QA maps), MB. */
-const HOST_MASTER_OVERHEAD_MB = 60;
-/** Canvas-sized images the host holds at once in P10-P12. */
-const HOST_CANVAS_COPIES = 6;
+/**
+ * What the host grows by during a run apart from canvases, MB: sharp/libvips and the QA maps
+ * (~60 MB native) and the JS heap's own growth (~55 MB: the host is ~88 MB when it plans and
+ * ~143 MB through the worker phases of a 24-frame M run).
+ */
+const HOST_MASTER_OVERHEAD_MB = 120;
+/**
+ * Canvas-sized float32 images the host has mapped at its peak in P10-P12: result, mean, coverage,
+ * the finished copy, validation's and the QA maps' temporaries, some of them dead but not yet
+ * collected. Measured host peaks: M 294 MB (12 MB frames), L50 989 MB (92 MB frames); with the
+ * overhead above these need 7.2 and 8.6 copies.
+ */
+const HOST_CANVAS_COPIES = 9;
 
 export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost {
   return {
@@ -50,6 +59,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
       const rt = config.runtime;
       const snap = await memorySnapshot(rt.memory_limit_mb);
       const maxWorkers = opts.workers ?? rt.max_workers;
+      const workerOverheadMb = rt.worker_overhead_mb + workerHeapReserveMb(workingSetMb);
       const plan = planWorkers({
         // M_base: the host as it is now plus what its own master phases add later — P10-P12 hold
         // about six canvas-sized float32 images (result, mean, coverage, debayered copies), and sharp
@@ -61,7 +71,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
         ramMb: snap.ramMb,
         eta: rt.eta,
         gamma: rt.gamma,
-        overheadMb: rt.worker_overhead_mb,
+        overheadMb: workerOverheadMb,
         minWorkers: opts.workers ?? rt.min_workers,
         maxWorkers,
         fallbackWorkers: rt.fallback_workers,
@@ -72,7 +82,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
         ceiling: Math.max(1, plan.workers),
         reserveMb: rt.reserve_mb,
         gamma: rt.gamma,
-        overheadMb: rt.worker_overhead_mb,
+        overheadMb: workerOverheadMb,
         availableMb: availableMemoryProbe(rt.memory_limit_mb),
         workerV8Flags: workerV8Flags(workingSetMb),
         onNotice: (n) => opts.onNotice?.(n.message),

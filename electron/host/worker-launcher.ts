@@ -63,6 +63,17 @@ export function workerV8Flags(workingSetMb: number): string[] {
   return workingSetMb <= SMALL_FRAME_MB ? ['--initial-old-space-size=128', '--expose-gc'] : [];
 }
 
+/**
+ * What workerV8Flags add to a worker's peak, MB, for the memory plan (METHOD.md section 6: the
+ * plan must bound the tree). With the larger old generation a worker collects less often, so more of
+ * its tasks' dead frame-sized buffers are still mapped when it peaks: measured on M (12 MB frames)
+ * 234-294 MB per worker over three runs against 196 planned without it, i.e. up to ~8 frames; tiny
+ * frames ~0. Capped at the old generation's starting size (not measured between 12 and 32 MB).
+ */
+export function workerHeapReserveMb(workingSetMb: number): number {
+  return workerV8Flags(workingSetMb).length > 0 ? Math.min(128, 8 * workingSetMb) : 0;
+}
+
 export class NodeWorkerLauncher implements WorkerLauncher {
   constructor(
     private readonly script: string = defaultWorkerScript(),

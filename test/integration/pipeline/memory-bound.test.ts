@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, makeTempDir, readEvents, removeTempDirs, runCli, synthSet, TINY_SET, writeConfig, type CliResult } from '../../fixtures/pipeline-sets';
 
-// a budget (0.75 × 500 MB) that holds the host and one worker as the plan sizes them, not much more
-const MEMORY_LIMIT_MB = 500;
+// a budget (0.75 × 560 MB = 420) that holds the host and one worker as the plan sizes them (~370 MB), not much more
+const MEMORY_LIMIT_MB = 560;
 
 interface MemoryJson {
   plan: { ram_mb: number; budget_mb: number; workers: number; per_worker_mb: number; base_mb: number; expected_peak_mb: number };
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(removeTempDirs);
 
-describe('a 300-frame run with one worker and memory_limit_mb 500', () => {
+describe('a 300-frame run with one worker and memory_limit_mb 560', () => {
   it('finishes in full mode', async () => {
     expect([0, 3], result.stderr).toContain(result.code);
     const summary = JSON.parse(await readFile(join(dir, 'metrics', 'summary.json'), 'utf8')) as { mode: string };
@@ -75,4 +75,21 @@ describe('a 300-frame run with one worker and memory_limit_mb 500', () => {
       expect(Number(e.rss_mb)).toBeLessThanOrEqual(memory.plan.budget_mb);
     }
   });
+});
+
+describe('a run in which not even one worker fits the memory limit', () => {
+  it('does not start: it says what one worker needs and what is available, and builds no work store', async () => {
+    const lights = await synthSet({ ...TINY_SET, frames: 8 });
+    const root = await makeTempDir('memory-refused');
+    // η·200 MB = 150 MB: less than the host and one worker as planned (~370 MB)
+    const config = await writeConfig(root, 'runtime:\n  memory_limit_mb: 200\n  allow_emergency_mode: true\n');
+    const runDir = join(root, 'run');
+    const r = await runCli(['run', lights, '--out', runDir, '--config', config]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/OUT_OF_MEMORY_PLAN.*needs \d+ MB for one worker, 150 MB available.*raise runtime\.memory_limit_mb/);
+    const events = await readEvents(runDir);
+    expect(events.some((e) => e.type === 'phase_started')).toBe(false);
+    expect(events.find((e) => e.type === 'run_finished')?.status).toBe('failed');
+    await expect(readFile(join(runDir, 'work', 'cells.f32'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
 });

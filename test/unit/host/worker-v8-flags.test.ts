@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerV8Flags } from '../../../electron/host/worker-launcher';
+import { workerHeapReserveMb, workerV8Flags } from '../../../electron/host/worker-launcher';
 
 describe('workerV8Flags', () => {
   it('starts the old generation at 128 MB (and lets the worker collect between tasks) for frames up to ~8 MP', () => {
@@ -11,5 +11,18 @@ describe('workerV8Flags', () => {
     // L: 6000x4000 mono float32 = 92 MB
     expect(workerV8Flags(92)).toEqual([]);
     expect(workerV8Flags(33)).toEqual([]);
+  });
+});
+
+describe('workerHeapReserveMb', () => {
+  it('adds what the flags cost to the planned worker: ~8 decoded frames, at most 128 MB', () => {
+    expect(workerHeapReserveMb(12)).toBe(96);
+    expect(workerHeapReserveMb(0.2)).toBeCloseTo(1.6, 10);
+    expect(workerHeapReserveMb(16)).toBe(128);
+    expect(workerHeapReserveMb(32)).toBe(128);
+  });
+  it('adds nothing where the flags are not used', () => {
+    expect(workerHeapReserveMb(33)).toBe(0);
+    expect(workerHeapReserveMb(92)).toBe(0);
   });
 });
