@@ -65,9 +65,17 @@ export function clearRunPlanCache(): void {
   planCache.clear();
 }
 
+/** Layouts of the plans in memory: every P6 and P9 task asks, and a 24 MP plan has ~7,000 cells. */
+const layoutCache = new WeakMap<RunPlan, StoreLayout>();
+
 export function storeLayoutOf(plan: RunPlan): StoreLayout {
-  const cuts = plan.storeCuts ?? { x: uniformCuts(plan.canvasWidth, plan.grid.stride), y: uniformCuts(plan.canvasHeight, plan.grid.stride) };
-  return planStore(plan.canvasWidth, plan.canvasHeight, cuts.x, cuts.y, plan.usable.length, plan.planes);
+  let layout = layoutCache.get(plan);
+  if (!layout) {
+    const cuts = plan.storeCuts ?? { x: uniformCuts(plan.canvasWidth, plan.grid.stride), y: uniformCuts(plan.canvasHeight, plan.grid.stride) };
+    layout = planStore(plan.canvasWidth, plan.canvasHeight, cuts.x, cuts.y, plan.usable.length, plan.planes);
+    layoutCache.set(plan, layout);
+  }
+  return layout;
 }
 
 export function storePath(ctx: RunContext): string {

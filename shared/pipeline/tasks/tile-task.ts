@@ -102,7 +102,6 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   const file = new Float32Array(packed.length + size);
   file.set(packed, 0);
   file.set(result.coverage, packed.length);
-  await writeFloat32(env.fs, out.data, file);
   const record: TileRecord = {
     tile: payload.tile,
     blocks: file.length / size,
@@ -114,7 +113,9 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     sha256: sha256OfBytes(env.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength)),
     diagnostics: result.diagnostics,
   };
-  await writeJson(env.fs, out.record, record);
+  // both files side by side (each waits for its fsync); the unit is done only when the host
+  // records it, after both are in place
+  await Promise.all([writeFloat32(env.fs, out.data, file), writeJson(env.fs, out.record, record)]);
   return record;
 }
 
