@@ -50,6 +50,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
       const m = await memorySnapshot();
       return { rssMb: processRssMb(), availableMb: m.availableMb, maxRssMb: process.resourceUsage().maxRSS / 1024 };
     },
+    yieldToEvents: () => new Promise<void>((resolve) => setImmediate(resolve)),
     every(ms, fn) {
       const t = setInterval(fn, ms);
       t.unref();

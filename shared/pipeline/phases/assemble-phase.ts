@@ -45,71 +45,138 @@ export function placeBand(dst: Float32Array, band: RowBand, p: number, W: number
   for (let c = 0; c < p; c++) dst.set(band.data.subarray(c * band.height * W, (c + 1) * band.height * W), (c * H + band.y0) * W);
 }
 
-export async function assembleTiles(
-  rt: Runtime,
-  plan: RunPlan,
-  records: readonly TileRecord[],
-  clusterInfo: { ids: number[]; labels: number[]; Qc: number[] } | null,
-  onTile: (tile: number) => void,
-): Promise<AssembleResult> {
-  const { grid, planes, canvasWidth: W, canvasHeight: H } = plan;
-  const K = clusterInfo?.ids.length ?? 0;
-  const full = K > 0;
-  const cfg = rt.ctx.config;
-  const wk = full && clusterInfo ? clusterWeights(clusterQualities(clusterInfo.ids, clusterInfo.labels, clusterInfo.Qc), cfg) : null;
-  // reconstruction.tile_normalization [EXT]: the DOC 5.7.1 variant, for comparison only (METHOD.md
-  // P10); bg_t per colour channel and the luminance m_t come from the tiles' diagnostics
-  const cfa = rt.ctx.layout.colorMode === 'OSC' ? rt.ctx.layout.pattern : undefined;
-  const olaR = new OverlapAdd(
-    grid,
-    planes,
-    cfg.reconstruction.tile_normalization
-      ? {
-          tileNormalization: {
-            bg: records[0].diagnostics.channels.map((_, c) => records.map((r) => r.diagnostics.channels[c].bg)),
-            m: records.map((r) => r.diagnostics.mLuminance),
-            ...(cfa ? { cfa } : {}),
-          },
-        }
-      : {},
-  );
-  const olaMean = new OverlapAdd(grid, planes);
-  const olaCov = new OverlapAdd(grid, 1);
-  const meter = new BoundaryMeter(grid, planes);
-  const result = new Float32Array(planes * W * H);
-  const mean = new Float32Array(planes * W * H);
-  const coverage = new Int32Array(W * H);
+/**
+ * P10 + P11 as a stream: `offer(t)` once tile t's record is known (P9's onResult, live or resumed);
+ * the tiles are added strictly in ascending id, whenever the next one is there, so the host
+ * assembles while P9's workers still run and the result is the same bytes as one pass after P9
+ * (the overlap-add sums in one fixed order). `finish()` adds whatever is left and returns the canvases.
+ * A failure (a tile whose checksum differs) is kept and thrown by finish().
+ */
+export class TileAssembler {
+  private readonly K: number;
+  private readonly wk: Float64Array | null;
+  private readonly olaR: OverlapAdd;
+  private readonly olaMean: OverlapAdd;
+  private readonly olaCov: OverlapAdd;
+  private readonly meter: BoundaryMeter;
+  private readonly result: Float32Array;
+  private readonly mean: Float32Array;
+  private readonly coverage: Int32Array;
+  private readonly offered = new Set<number>();
+  /** Position in grid.tiles of the next tile to add. */
+  private next = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
 
-  const place = (dst: Float32Array, band: RowBand, p: number) => placeBand(dst, band, p, W, H);
+  constructor(
+    private readonly rt: Runtime,
+    private readonly plan: RunPlan,
+    private readonly records: readonly TileRecord[],
+    clusterInfo: { ids: number[]; labels: number[]; Qc: number[] } | null,
+  ) {
+    const { grid, planes, canvasWidth: W, canvasHeight: H } = plan;
+    this.K = clusterInfo?.ids.length ?? 0;
+    const cfg = rt.ctx.config;
+    this.wk = this.K > 0 && clusterInfo ? clusterWeights(clusterQualities(clusterInfo.ids, clusterInfo.labels, clusterInfo.Qc), cfg) : null;
+    this.olaR = new OverlapAdd(grid, planes, cfg.reconstruction.tile_normalization ? { tileNormalization: this.tileNormalization() } : {});
+    this.olaMean = new OverlapAdd(grid, planes);
+    this.olaCov = new OverlapAdd(grid, 1);
+    this.meter = new BoundaryMeter(grid, planes);
+    this.result = new Float32Array(planes * W * H);
+    this.mean = new Float32Array(planes * W * H);
+    this.coverage = new Int32Array(W * H);
+  }
 
-  for (const t of grid.tiles) {
-    const rec = records[t.id];
-    const file = await readFloat32(rt.host.fs, tilePaths(rt.ctx, t.id).data);
-    const digest = sha256OfBytes(rt.host.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
-    if (digest !== rec.sha256) {
-      throw Object.assign(new Error(`tile ${t.id}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
+  offer(tile: number): void {
+    this.offered.add(tile);
+    this.chain = this.chain.then(() => this.drain());
+  }
+
+  /** Adds the tiles not added yet (every record is known once P9 is done) and returns the canvases. */
+  async finish(onTile: (tile: number) => void): Promise<AssembleResult> {
+    await this.chain;
+    const tiles = this.plan.grid.tiles;
+    for (let i = 0; i < this.next; i++) onTile(tiles[i].id);
+    for (const t of tiles) this.offered.add(t.id);
+    await this.drain(onTile);
+    if (this.failure) throw this.failure.error;
+    const { planes, canvasWidth: W, canvasHeight: H } = this.plan;
+    return {
+      result: { width: W, height: H, planes, data: this.result },
+      mean: { width: W, height: H, planes, data: this.mean },
+      coverage: this.coverage,
+      boundaries: summarizeBoundaries(this.meter.pairs),
+      clusterWeights: this.wk ? Array.from(this.wk) : null,
+      fullStack: this.K > 0,
+    };
+  }
+
+  /** Adds the offered tiles that come next in order; stops at the first one not offered yet. */
+  private async drain(onTile?: (tile: number) => void): Promise<void> {
+    const tiles = this.plan.grid.tiles;
+    while (!this.failure && this.next < tiles.length && this.offered.has(tiles[this.next].id)) {
+      const t = tiles[this.next];
+      try {
+        await this.add(t.id);
+      } catch (error) {
+        this.failure = { error };
+        return;
+      }
+      this.next++;
+      onTile?.(t.id);
     }
+  }
+
+  /**
+   * reconstruction.tile_normalization [EXT]: the DOC 5.7.1 variant, for comparison only (METHOD.md
+   * P10); bg_t per colour channel and the luminance m_t come from the tiles' diagnostics, so this
+   * variant needs every record before the first tile is added.
+   */
+  private tileNormalization() {
+    const records = this.records;
+    const cfa = this.rt.ctx.layout.colorMode === 'OSC' ? this.rt.ctx.layout.pattern : undefined;
+    return {
+      bg: records[0].diagnostics.channels.map((_, c) => records.map((r) => r.diagnostics.channels[c].bg)),
+      m: records.map((r) => r.diagnostics.mLuminance),
+      ...(cfa ? { cfa } : {}),
+    };
+  }
+
+  /**
+   * Lets the event loop take the workers' messages between the steps of adding a tile (a few ms
+   * each on 24 MP), so a worker that finished in the meantime gets its next task without waiting.
+   */
+  private yieldToEvents(): Promise<void> {
+    return this.rt.host.yieldToEvents?.() ?? Promise.resolve();
+  }
+
+  private async add(tile: number): Promise<void> {
+    const { grid, planes, canvasWidth: W, canvasHeight: H } = this.plan;
+    const t = grid.tiles[tile];
+    const rec = this.records[tile];
+    const cfg = this.rt.ctx.config;
+    const file = await readFloat32(this.rt.host.fs, tilePaths(this.rt.ctx, tile).data);
+    const digest = sha256OfBytes(this.rt.host.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+    if (digest !== rec.sha256) {
+      throw Object.assign(new Error(`tile ${tile}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
+    }
+    const place = (dst: Float32Array, band: RowBand) => placeBand(dst, band, planes, W, H);
     const block = (b: number) => tileBlock(file, planes, t.width, t.height, b);
     const R = block(0);
-    meter.add(t.id, R);
-    for (const band of olaMean.add(t.id, block(1))) place(mean, band, planes);
+    this.meter.add(tile, R);
+    await this.yieldToEvents();
+    for (const band of this.olaMean.add(tile, block(1))) place(this.mean, band);
+    await this.yieldToEvents();
     const covBlock = block(rec.blocks - 1).subarray(0, t.width * t.height);
-    for (const band of olaCov.add(t.id, covBlock)) {
+    for (const band of this.olaCov.add(tile, covBlock)) {
       // every overlapping tile holds the same count: the weighted mean of equal integers, rounded
       const at = band.y0 * W;
-      for (let i = 0; i < band.height * W; i++) coverage[at + i] = Math.round(band.data[i]);
+      for (let i = 0; i < band.height * W; i++) this.coverage[at + i] = Math.round(band.data[i]);
     }
     // full mode: P11 per tile, then one overlap-add like R (see tileClusterWeights)
-    const X = full ? stackClusterBand(Array.from({ length: K }, (_, k) => block(2 + k)), tileClusterWeights(wk, rec.clusterWeightSums, K), cfg) : R;
-    for (const band of olaR.add(t.id, X)) place(result, band, planes);
-    onTile(t.id);
+    await this.yieldToEvents();
+    const K = this.K;
+    const X = K > 0 ? stackClusterBand(Array.from({ length: K }, (_, k) => block(2 + k)), tileClusterWeights(this.wk, rec.clusterWeightSums, K), cfg) : R;
+    for (const band of this.olaR.add(tile, X)) place(this.result, band);
   }
-  return {
-    result: { width: W, height: H, planes, data: result },
-    mean: { width: W, height: H, planes, data: mean },
-    coverage,
-    boundaries: summarizeBoundaries(meter.pairs),
-    clusterWeights: wk ? Array.from(wk) : null,
-    fullStack: full,
-  };
 }

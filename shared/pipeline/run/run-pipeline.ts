@@ -9,7 +9,7 @@
  * units whose done bit is set are not redone, so a killed run resumes to byte-identical outputs.
  */
 import { loadConfig, configHash, configToYaml, type TileCompileConfig } from '../../config';
-import type { FileSystem } from '../../io/file-system';
+import { sha256OfBytes, type FileSystem } from '../../io/file-system';
 import { CancelledError, type CancelSignal } from '../../util/cancel';
 import { APP_VERSION } from '../../version';
 import { decideMode, type ModeDecision } from '../modes';
@@ -38,7 +38,7 @@ import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
 import { finishRegistration } from '../phases/registration-phase';
 import { addPrepareRecord, clusterPhase, computeLocalWeightsPhase, createLocalMetricsTables, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
-import { assembleTiles } from '../phases/assemble-phase';
+import { TileAssembler } from '../phases/assemble-phase';
 import { finishRun, usableBackgrounds } from '../phases/finish-phase';
 import { unavailableSettings } from '../../config/unavailable';
 import { linearityWarnings, linearityWarningMessage } from '../linearity';
@@ -470,8 +470,12 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
   const { ids: clusterIds } = await writeTileInputs(rt, plan, clusters);
 
-  // P9 — tiles
+  // P9 — tiles; P10 + P11 assemble them as they come, in the host, while the workers go on (the
+  // DOC 5.7.1 tile normalization needs every tile's diagnostics first, so it waits for P9)
   const tileRecords: TileRecord[] = new Array(plan.grid.tiles.length);
+  const clusterInfo = clusters && clusterIds.length > 0 ? { ids: clusterIds, labels: Array.from(clusters.labels), Qc: plan.usable.map((f) => global.Qc[global.frames.indexOf(f)]) } : null;
+  const streaming = !ctx.config.reconstruction.tile_normalization;
+  const assembler = streaming ? new TileAssembler(rt, plan, tileRecords, clusterInfo) : null;
   await runPhase(rt, 'tile_reconstruction', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
     const stackMb = (usable.length * plan.grid.tileSize * plan.grid.tileSize * plan.planes * 4) / MB;
     await runUnits<{ runDir: string; tile: number }, { tile: number }>(
@@ -481,15 +485,16 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       'tiles',
       plan.grid.tiles.map((t) => ({ index: t.id, payload: { runDir: ctx.paths.root, tile: t.id }, sizeMb: stackMb })),
       {
-        // a done tile needs its record and its data file (P10 verifies the data's checksum)
+        // a done tile needs its record and its data file with the recorded checksum (a file a
+        // power cut tore, or one changed since, is redone instead of failing P10)
         load: async (t) => {
-          await readTileRecord(ctx, t);
-          if (!(await fs.exists(tilePaths(ctx, t).data))) throw new Error(`tile ${t}: data file missing`);
+          if (!(await tileIntact(rt, t))) throw new Error(`tile ${t}: data file missing or different from its record`);
           return { tile: t };
         },
         onResult: async (t, _r, resumed) => {
           const rec = await readTileRecord(ctx, t);
           tileRecords[t] = rec;
+          assembler?.offer(t);
           if (!resumed) events.emit({ type: 'tile_done', phase: 'tile_reconstruction', tile: t, n_frames: rec.diagnostics.nValidFrames, fallback_used: rec.diagnostics.fallbackUsed });
         },
       },
@@ -501,10 +506,9 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const storeReleased = ctx.config.output.keep_work ? Promise.resolve() : releaseStore(rt);
 
   // P10 + P11
-  const clusterInfo = clusters && clusterIds.length > 0 ? { ids: clusterIds, labels: Array.from(clusters.labels), Qc: plan.usable.map((f) => global.Qc[global.frames.indexOf(f)]) } : null;
   const assembled = await runPhase(rt, 'assemble', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
     let done = 0;
-    const a = await assembleTiles(rt, plan, tileRecords, clusterInfo, () => {
+    const a = await (assembler ?? new TileAssembler(rt, plan, tileRecords, clusterInfo)).finish(() => {
       done++;
       if (done === plan.grid.tiles.length || done % 16 === 0) events.emit({ type: 'progress', phase: 'assemble', done, total: plan.grid.tiles.length, unit: 'tiles' });
     });
@@ -563,14 +567,24 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
 }
 
+/** Tile t's record and data file are there and the data has the recorded checksum. */
+async function tileIntact(rt: Runtime, t: number): Promise<boolean> {
+  try {
+    const rec = await readTileRecord(rt.ctx, t);
+    return sha256OfBytes(rt.host.fs, await rt.host.fs.readFile(tilePaths(rt.ctx, t).data)) === rec.sha256;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Every tile of P9 is done and its data file is there: the cell store is needed by nothing any
- * more (P10 onwards read work/tiles), so a missing store was released on purpose (releaseStore).
+ * Every tile of P9 is done and intact: the cell store is needed by nothing any more (P10 onwards
+ * read work/tiles), so a missing store was released on purpose (releaseStore).
  */
 async function tilesComplete(rt: Runtime, plan: RunPlan): Promise<boolean> {
   const n = plan.grid.tiles.length;
   if (rt.state.data.unit_counts.tile_reconstruction !== n || rt.state.doneUnits('tile_reconstruction') !== n) return false;
-  for (const t of plan.grid.tiles) if (!(await rt.host.fs.exists(tilePaths(rt.ctx, t.id).data))) return false;
+  for (const t of plan.grid.tiles) if (!(await tileIntact(rt, t.id))) return false;
   return true;
 }
 

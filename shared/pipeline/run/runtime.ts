@@ -24,6 +24,11 @@ export interface RunHost {
   /** RSS of this process and available memory, MB (for `resources` events); maxRssMb = this process's peak so far. */
   readonly memory: () => Promise<{ rssMb: number; availableMb: number | null; maxRssMb?: number }>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * Resolves once the event loop has handled what is waiting (Node: setImmediate), so long master
+   * work done in steps lets the workers' messages in between; absent = no yielding.
+   */
+  readonly yieldToEvents?: () => Promise<void>;
 }
 
 export interface Runtime {

@@ -130,6 +130,24 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     expect((await checkEventLog(dir, { complete: false })).runFinished).toHaveLength(1);
   }, 120_000);
 
+  it('redoes a done tile whose data file no longer matches its record, and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p9-torn-tile', (e) => e.type === 'tile_done' && Number(e.tile) >= 2);
+    expect((await doneUnits(dir, 'tile_reconstruction')).done).toBeGreaterThan(0);
+    const doneTile = (await readEvents(dir)).find((e) => e.type === 'tile_done');
+    const file = join(dir, 'work', 'tiles', `${Number(doneTile?.tile)}.f32`);
+    // what a power cut can leave: the right size, other bytes
+    const bytes = await readFile(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    await writeFile(file, bytes);
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    const all = await readEvents(dir);
+    const redone = all.slice(lastRunStarted(all)).filter((e) => e.type === 'tile_done' && e.tile === doneTile?.tile);
+    expect(redone).toHaveLength(1);
+  }, 120_000);
+
   it('rebuilds the cell store when it is lost before P9 is complete, and ends byte-identical', async () => {
     const { dir } = await killedRun('kill-p9-lost-store', (e) => e.type === 'tile_done' && Number(e.tile) >= 2);
     const tilesDone = (await doneUnits(dir, 'tile_reconstruction')).done;
