@@ -56,8 +56,17 @@ export function parseTimeVCpu(text: string): number | null {
   return user && sys ? Number(user[1]) + Number(sys[1]) : null;
 }
 
+/**
+ * Exit status of a shell killed by SIGPIPE. run_siril.sh (set -o pipefail) picks its first frame
+ * with `ls | head -1`; with a few hundred frames `ls` writes more than one buffer and may be cut
+ * off by head before Siril starts (M400 lost its Siril run to this once). That is a race in the
+ * script, not a Siril failure: it is run once more.
+ */
+const SIGPIPE_EXIT = 141;
+
 export async function runSiril(scriptPath: string, inputDir: string, outDir: string): Promise<SirilResult> {
-  const run = await runMeasured('bash', [scriptPath, inputDir, outDir], `${outDir}.log`);
+  let run = await runMeasured('bash', [scriptPath, inputDir, outDir], `${outDir}.log`);
+  if (run.exitCode === SIGPIPE_EXIT) run = await runMeasured('bash', [scriptPath, inputDir, outDir], `${outDir}.log`);
   const timeTxt = join(outDir, 'time.txt');
   const parsed = existsSync(timeTxt) ? parseSirilTimeTxt(readFileSync(timeTxt, 'utf8')) : null;
   if (run.exitCode !== 0 || parsed === null) {
