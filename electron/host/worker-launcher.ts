@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { SMALL_FRAME_MB } from '../../shared/resources/memory-model';
 import type { HostToWorker, WorkerExit, WorkerExitReason, WorkerToHost } from './worker-messages';
 
 /**
@@ -46,32 +47,19 @@ export interface LaunchOptions {
   readonly v8Flags?: readonly string[];
 }
 
-/** Frames up to this size (decoded float32 MB, ~8 MP mono) get the small-frame heap flags. */
-const SMALL_FRAME_MB = 32;
-
 /**
  * V8 flags of the workers of a run whose decoded frame is `workingSetMb`. A worker's JS heap stays
  * small (~15-30 MB live) while each task allocates its frame buffers outside it, and V8 sizes the
  * old generation from the live heap: on small frames it ran a full mark-compact every ~200 ms
  * (~180 in a 24-frame M run, ~10% of the CPU). Starting the old generation at 128 MB leaves ~15,
  * and the worker collects its heap between tasks once it holds more than 40 MB (worker-main.ts
- * trimHeap, --expose-gc). It costs ~40-50 MB of peak per worker, so large frames (where those
+ * trimHeap, --expose-gc). It costs up to ~8 frames of peak per worker (workerHeapReserveMb in
+ * shared/resources/memory-model.ts, which the plan counts), so large frames (where those
  * collections are a small share of the work and the peak is what counts: L <= 2 GiB) keep V8's
  * defaults.
  */
 export function workerV8Flags(workingSetMb: number): string[] {
   return workingSetMb <= SMALL_FRAME_MB ? ['--initial-old-space-size=128', '--expose-gc'] : [];
-}
-
-/**
- * What workerV8Flags add to a worker's peak, MB, for the memory plan (METHOD.md section 6: the
- * plan must bound the tree). With the larger old generation a worker collects less often, so more of
- * its tasks' dead frame-sized buffers are still mapped when it peaks: measured on M (12 MB frames)
- * 234-294 MB per worker over three runs against 196 planned without it, i.e. up to ~8 frames; tiny
- * frames ~0. Capped at the old generation's starting size (not measured between 12 and 32 MB).
- */
-export function workerHeapReserveMb(workingSetMb: number): number {
-  return workerV8Flags(workingSetMb).length > 0 ? Math.min(128, 8 * workingSetMb) : 0;
 }
 
 export class NodeWorkerLauncher implements WorkerLauncher {

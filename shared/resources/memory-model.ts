@@ -42,6 +42,44 @@ export interface WorkerPlan {
 
 export const AUTO_MAX_WORKERS = 16;
 
+/**
+ * Frames up to this size (decoded float32 MB, ~8 MP mono) run in workers started with the
+ * small-frame V8 heap flags (electron/host/worker-launcher.ts, workerV8Flags).
+ */
+export const SMALL_FRAME_MB = 32;
+
+/**
+ * What those heap flags add to a worker's peak, MB: with the larger old generation a worker
+ * collects less often, so more of its tasks' dead frame-sized buffers are still mapped when it
+ * peaks. Measured on M (12 MB frames) 234-294 MB per worker over three runs against 196 planned
+ * without it, i.e. up to ~8 frames; tiny frames ~0. Capped at the old generation's starting size
+ * (not measured between 12 and 32 MB). Added to M_overhead by the host's plan.
+ */
+export function workerHeapReserveMb(workingSetMb: number): number {
+  return workingSetMb <= SMALL_FRAME_MB ? Math.min(128, 8 * workingSetMb) : 0;
+}
+
+/**
+ * What the host grows by during a run apart from canvases, MB: sharp/libvips and the QA maps
+ * (~60 MB native) and the JS heap's own growth (~55 MB: ~88 MB when it plans, ~143 MB through the
+ * worker phases of a 24-frame M run).
+ */
+export const HOST_GROWTH_MB = 120;
+/**
+ * Canvas-sized float32 images the host has mapped at its peak in P10-P12: result, mean, coverage,
+ * the finished copy, validation's and the QA maps' temporaries, some of them dead but not yet
+ * collected. Measured host peaks: M 294 MB (12 MB frames), L50 989 MB (92 MB frames); with the
+ * growth above these need 7.2 and 8.6 copies.
+ */
+export const HOST_CANVAS_COPIES = 9;
+/** The host's RSS when it plans a run (CLI and app, measured 83-88 MB): for estimates made elsewhere. */
+export const TYPICAL_HOST_RSS_MB = 90;
+
+/** M_base of the plan: the host's RSS now plus what it will grow by (frame = decoded working set, MB). */
+export function hostBaseMb(hostRssMb: number, workingSetMb: number): number {
+  return hostRssMb + HOST_GROWTH_MB + HOST_CANVAS_COPIES * workingSetMb;
+}
+
 export function memoryNeedMb(p: number, input: Pick<WorkerPlanInput, 'baseMb' | 'taskSizesMb' | 'gamma' | 'overheadMb'>): number {
   const sizes = [...input.taskSizesMb].sort((a, b) => b - a);
   let m = input.baseMb;

@@ -1,24 +1,27 @@
+import { DEFAULT_CONFIG } from '../../../shared/config/defaults';
 import type { ScanReport } from '../../../shared/pipeline/scan-types';
+import { hostBaseMb, planWorkers, TYPICAL_HOST_RSS_MB, workerHeapReserveMb } from '../../../shared/resources/memory-model';
 
 /**
- * A rough, explainable estimate of what a run will need, shown before it starts. It mirrors the
- * memory model of METHOD.md section 6 (gamma 3.0, 50 MB per worker, eta 0.75, <= 16 workers) and its
- * disk model (cell store + quarter-size proxies + outputs + 10 %). Time: a fixed start-up and
- * finish cost, a per-frame cost (decode, star search, task round trips) and a per-megapixel cost
- * for three passes. Measured on the 2-core CI machine (24 OSC frames of 256×192 with 2 workers:
- * 14 s; 8 frames of 128×96 in one process: 5 s); the megapixel rate follows the ~10 s of local
- * metrics per 12 MP frame. A rough guide, and the UI says so.
+ * A rough, explainable estimate of what a run will need, shown before it starts.
+ * Memory: the engine's own plan (METHOD.md section 6, shared/resources/memory-model.ts) with the
+ * default runtime settings and the machine's total RAM, so the number is the peak the run will plan
+ * for (the run itself plans with the memory available at its start). Disk: its disk model (cell
+ * store + quarter-size proxies + outputs + 10 %).
+ * Time: a fixed cost, then per frame a CPU cost of a fixed part plus a part per megapixel, spread
+ * over the workers at the ~0.82 CPU per worker and second they reach. Fitted to this project's
+ * benchmark on a 2-core machine (bench/RESULTS.md, stop 13: S 60 x 0.8 MP 17.6 s, M 200 x 3.1 MP
+ * 121 s, L50 50 x 24 MP 269 s; this gives 16, 136 and 239 s). A rough guide, and the UI says so.
  */
-const GAMMA = 3.0;
-const WORKER_OVERHEAD_MB = 50;
-const ETA = 0.75;
-const MAX_WORKERS = 16;
-const FIXED_SECONDS = 5;
-const SECONDS_PER_FRAME = 0.4;
-const SECONDS_PER_MEGAPIXEL_PASS = 0.8;
+const FIXED_SECONDS = 1.5;
+const FINISH_SECONDS_PER_MEGAPIXEL = 0.6;
+const CPU_SECONDS_PER_FRAME = 0.15;
+const CPU_SECONDS_PER_FRAME_MEGAPIXEL = 0.3;
+const CPU_PER_WORKER = 0.82;
 
 export interface RunEstimate {
   readonly workers: number;
+  /** The plan's expected peak of the process tree (host and workers). */
   readonly ramBytes: number;
   readonly diskBytes: number;
   readonly seconds: number;
@@ -28,10 +31,23 @@ export function estimateRun(scan: ScanReport, machine: { cpuCount: number; total
   if (scan.width === null || scan.height === null || scan.usableFrames === 0) return null;
   const planes = scan.colorMode === 'RGB' ? 3 : 1;
   const frameBytes = scan.width * scan.height * planes * 4;
-  const perWorkerMb = (GAMMA * frameBytes) / 2 ** 20 + WORKER_OVERHEAD_MB;
-  const budgetMb = ETA * machine.totalRamMb;
-  const byRam = Math.max(1, Math.floor(budgetMb / perWorkerMb));
-  const workers = Math.max(1, Math.min(byRam, machine.cpuCount, MAX_WORKERS, scan.usableFrames));
+  const frameMb = frameBytes / 2 ** 20;
+  const rt = DEFAULT_CONFIG.runtime;
+  const plan = planWorkers({
+    baseMb: hostBaseMb(TYPICAL_HOST_RSS_MB, frameMb),
+    taskSizesMb: Array(Math.min(scan.usableFrames, 16)).fill(frameMb),
+    ramMb: machine.totalRamMb,
+    eta: rt.eta,
+    gamma: rt.gamma,
+    overheadMb: rt.worker_overhead_mb + workerHeapReserveMb(frameMb),
+    minWorkers: rt.min_workers,
+    maxWorkers: rt.max_workers,
+    fallbackWorkers: rt.fallback_workers,
+    cores: machine.cpuCount,
+  });
+  // a machine on which not even one worker fits still gets the one-worker numbers (the run refuses
+  // to start and says why; the estimate shows what it would need)
+  const workers = Math.max(1, plan.workers);
   const n = scan.usableFrames;
   const outPlanes = scan.colorMode === 'MONO' ? 1 : 3;
   const store = n * frameBytes;
@@ -39,7 +55,7 @@ export function estimateRun(scan: ScanReport, machine: { cpuCount: number; total
   const outputs = scan.width * scan.height * outPlanes * 4 * 2;
   const diskBytes = Math.round((store + proxies + outputs) * 1.1);
   const megapixels = (scan.width * scan.height * planes) / 1e6;
-  // Two decoding passes per frame plus tile work of about one more pass, spread over the workers.
-  const seconds = FIXED_SECONDS + (n * (SECONDS_PER_FRAME + 3 * megapixels * SECONDS_PER_MEGAPIXEL_PASS)) / workers;
-  return { workers, ramBytes: Math.round(workers * perWorkerMb * 2 ** 20), diskBytes, seconds };
+  const cpuPerFrame = CPU_SECONDS_PER_FRAME + CPU_SECONDS_PER_FRAME_MEGAPIXEL * megapixels;
+  const seconds = FIXED_SECONDS + FINISH_SECONDS_PER_MEGAPIXEL * megapixels + (n * cpuPerFrame) / (workers * CPU_PER_WORKER);
+  return { workers, ramBytes: Math.round(plan.expectedPeakMb * 2 ** 20), diskBytes, seconds };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { workerHeapReserveMb, workerV8Flags } from '../../../electron/host/worker-launcher';
+import { workerV8Flags } from '../../../electron/host/worker-launcher';
+import { workerHeapReserveMb } from '../../../shared/resources/memory-model';
 
 describe('workerV8Flags', () => {
   it('starts the old generation at 128 MB (and lets the worker collect between tasks) for frames up to ~8 MP', () => {

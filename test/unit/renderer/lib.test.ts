@@ -22,10 +22,45 @@ const scan = (over: Partial<ScanReport>): ScanReport => ({
 });
 
 describe('estimateRun', () => {
+  const FRAME_MB = (1000 * 1000 * 4) / 2 ** 20;
+  const HOST_MB = 90 + 120 + 9 * FRAME_MB;
+  const WORKER_MB = 3 * FRAME_MB + 160 + 8 * FRAME_MB;
+
   it('limits workers by cores when RAM is plentiful and by RAM when it is not', () => {
     expect(estimateRun(scan({}), { cpuCount: 4, totalRamMb: 64_000 })?.workers).toBe(4);
-    // 4 MB frame -> 3*4 MB + 50 MB = 62 MB per worker; 0.75 * 200 MB fits 2.
-    expect(estimateRun(scan({}), { cpuCount: 16, totalRamMb: 200 })?.workers).toBe(2);
+    // a 3.81 MiB frame: host 90 + 120 + 9 frames = 244 MB, a worker 3 frames + 160 + 8 frames = 202 MB;
+    // 0.75 * 1000 MB fits 2
+    const tight = estimateRun(scan({}), { cpuCount: 16, totalRamMb: 1000 });
+    expect(tight?.workers).toBe(2);
+    expect(tight!.ramBytes / 2 ** 20).toBeCloseTo(HOST_MB + 2 * WORKER_MB, 1);
+  });
+
+  it("shows the engine's planned peak for the whole process tree, which bounds what the benchmark measured", () => {
+    // the bench's M set on its 2-core, 24 GB machine: planned 900 MB, measured 816 MB (bench/RESULTS.md)
+    const m = estimateRun(scan({ width: 2048, height: 1536, usableFrames: 200 }), { cpuCount: 2, totalRamMb: 24_105 })!;
+    expect(m.workers).toBe(2);
+    expect(m.ramBytes / 2 ** 20).toBeGreaterThan(816);
+    expect(m.ramBytes / 2 ** 20).toBeLessThan(1.15 * 816);
+  });
+
+  it('still gives the one-worker numbers where not even one worker fits', () => {
+    const e = estimateRun(scan({}), { cpuCount: 4, totalRamMb: 200 })!;
+    expect(e.workers).toBe(1);
+    expect(e.ramBytes / 2 ** 20).toBeCloseTo(HOST_MB + WORKER_MB, 1);
+  });
+
+  it('estimates the time of the benchmark sets within 25 % (2 cores)', () => {
+    const machine = { cpuCount: 2, totalRamMb: 24_105 };
+    const sets = [
+      { width: 1024, height: 768, usableFrames: 60, measured: 17.6 },
+      { width: 2048, height: 1536, usableFrames: 200, measured: 121.3 },
+      { width: 6000, height: 4000, usableFrames: 50, measured: 268.7 },
+    ];
+    for (const s of sets) {
+      const e = estimateRun(scan(s), machine)!;
+      expect(e.seconds / s.measured, `${s.width}x${s.height}`).toBeGreaterThan(0.75);
+      expect(e.seconds / s.measured, `${s.width}x${s.height}`).toBeLessThan(1.25);
+    }
   });
 
   it('grows disk need linearly with the frame count', () => {
