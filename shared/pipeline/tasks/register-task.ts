@@ -20,9 +20,10 @@ export function registrationPath(ctx: RunContext, f: number): string {
 }
 
 export async function loadProxyFrame(ctx: RunContext, f: number): Promise<MovingFrame> {
-  const rec = await readMeasureRecord(ctx, f);
   const p = measurePaths(ctx, f);
-  return { proxy: await readFloat32(ctx.fs, p.proxy), w: rec.proxyWidth, h: rec.proxyHeight, stars: await readJson<Star[]>(ctx.fs, p.stars) };
+  // three independent reads, side by side
+  const [rec, proxy, stars] = await Promise.all([readMeasureRecord(ctx, f), readFloat32(ctx.fs, p.proxy), readJson<Star[]>(ctx.fs, p.stars)]);
+  return { proxy, w: rec.proxyWidth, h: rec.proxyHeight, stars };
 }
 
 const referenceCache = new Map<string, Promise<RegistrationReference>>();
