@@ -17,9 +17,10 @@ export function createRunPrinter(io: CliIO, opts: { verbose?: boolean } = {}): (
         if (e.mode !== null && e.mode !== undefined) {
           io.stdout(`Plan: ${String(e.mode)} mode, ${String(e.n_usable)} usable frames, ${String(e.tiles)} tiles, ${String(e.workers)} worker(s)\n`);
         } else {
-          const mem = e.memory as { per_task_mb?: number; budget_mb?: number | null } | undefined;
+          const mem = e.memory as { per_task_mb?: number; budget_mb?: number | null; expected_peak_mb?: number } | undefined;
           const disk = e.disk as { need_mb?: number; free_mb?: number | null } | undefined;
-          io.stdout(`Resources: ${String(e.workers)} worker(s), ~${String(mem?.per_task_mb)} MB per task of ${String(mem?.budget_mb ?? '?')} MB budget; scratch ~${String(disk?.need_mb)} MB of ${String(disk?.free_mb ?? '?')} MB free\n`);
+          const peak = mem?.expected_peak_mb !== undefined ? `memory ~${String(mem.expected_peak_mb)} MB at peak` : 'memory';
+          io.stdout(`Resources: ${String(e.workers)} worker(s), ${peak} (~${String(mem?.per_task_mb)} MB per task) of ${String(mem?.budget_mb ?? '?')} MB budget; scratch ~${String(disk?.need_mb)} MB of ${String(disk?.free_mb ?? '?')} MB free\n`);
         }
         break;
       case 'phase_started':

@@ -244,7 +244,7 @@ export function eventLogLine(e: RunEvent): { level: LogLevel; message: string; c
     case 'plan':
       return {
         level: 'info',
-        message: `plan: mode ${e.mode ?? 'decided after registration'}, ${e.n_usable} usable frames, ${e.workers} workers, ${num(e.memory.per_task_mb, 0)} MB per task, disk needs ${num(e.disk.need_mb, 0)} MB (${e.disk.free_mb === null ? 'free space unknown' : `${num(e.disk.free_mb, 0)} MB free`})${e.tiles ? `, ${e.tiles} tiles` : ''}`,
+        message: `plan: mode ${e.mode ?? 'decided after registration'}, ${e.n_usable} usable frames, ${e.workers} workers, ${num(e.memory.per_task_mb, 0)} MB per task${e.memory.expected_peak_mb !== undefined ? `, ~${num(e.memory.expected_peak_mb, 0)} MB expected peak` : ''}, disk needs ${num(e.disk.need_mb, 0)} MB (${e.disk.free_mb === null ? 'free space unknown' : `${num(e.disk.free_mb, 0)} MB free`})${e.tiles ? `, ${e.tiles} tiles` : ''}`,
         ctx: {},
       };
     case 'phase_started':

@@ -116,7 +116,8 @@ export const eventSchemas = {
       n_usable: count(),
       workers: count(),
       // null where the host cannot read the number (no memory reading, unknown free disk space)
-      memory: obj({ ram_mb: nullable(num({ min: 0 })), budget_mb: nullable(num({ min: 0 })), per_task_mb: num({ min: 0 }) }, lenient),
+      // expected_peak_mb: the plan's M(workers), the whole process tree (METHOD.md section 6)
+      memory: obj({ ram_mb: nullable(num({ min: 0 })), budget_mb: nullable(num({ min: 0 })), per_task_mb: num({ min: 0 }), expected_peak_mb: opt(num({ min: 0 })) }, lenient),
       disk: obj({ need_mb: num({ min: 0 }), free_mb: nullable(num({ min: 0 })) }, lenient),
       tiles: opt(nullable(count())),
     },

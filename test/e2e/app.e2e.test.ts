@@ -178,6 +178,8 @@ describe('the issue-6 flow in a browser, against the real pipeline', () => {
     await shot('07-run-progress');
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 150_000, interval: 500 }).toMatch(/^Finished/);
     expect(await page.getByTestId('overall-percent').textContent()).toBe('100 %');
+    // the plan the run started with, memory included (issue 5: shown before the run starts)
+    expect(await page.locator('.run-meta').textContent()).toMatch(/Plan: .*\d+ workers?, memory ~[\d.]+ (MB|GB) at peak/);
     expect(await page.getByTestId('frame-grid').locator('.cell[data-state="pending"]').count()).toBe(0);
     expect(await page.locator('[data-phase="scan"]').getAttribute('data-status')).toBe('ok');
     excludedLive = await page.getByTestId('frame-grid').locator('.cell[data-state="excluded"]').count();

@@ -123,6 +123,7 @@ export const de: Record<MessageKey, string> = {
   'run.legend.warning': 'Warnung',
   'run.legend.excluded': 'ausgeschlossen',
   'run.plan': 'Plan: {mode}, {n} verwendbare Bilder, {workers} Worker',
+  'run.planPeak': ', Speicher ~{ram} in der Spitze',
   'run.finishedIn': 'in {time}',
   'run.seeResult': 'Ergebnis ansehen',
   'phase.scan': 'Einlesen',

@@ -121,6 +121,7 @@ export const en = {
   'run.legend.warning': 'warning',
   'run.legend.excluded': 'excluded',
   'run.plan': 'Plan: {mode}, {n} usable frames, {workers} workers',
+  'run.planPeak': ', memory ~{ram} at peak',
   'run.finishedIn': 'in {time}',
   'run.seeResult': 'See the result',
   'phase.scan': 'Scan',

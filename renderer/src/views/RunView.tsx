@@ -3,7 +3,7 @@ import { appStore, useApp } from '../store';
 import { etaSeconds, overallProgress, phaseList, type Problem } from '../store/run-fold';
 import { ProgressGrid } from '../components/ProgressGrid';
 import { statusKey } from '../components/StatusPill';
-import { formatDuration, formatNumber } from '../lib/format';
+import { formatBytes, formatDuration, formatNumber } from '../lib/format';
 import type { MessageKey } from '../i18n';
 
 export function RunView() {
@@ -66,6 +66,7 @@ export function RunView() {
                 n: run.plan.n_usable,
                 workers: run.plan.workers,
               })}
+              {run.plan.memory.expected_peak_mb !== undefined ? t('run.planPeak', { ram: formatBytes(run.plan.memory.expected_peak_mb * 2 ** 20) }) : null}
             </span>
           ) : null}
         </div>

@@ -418,7 +418,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       mode: mode.mode,
       n_usable: usable.length,
       workers: workerPlan.workers,
-      memory: { ram_mb: ramMb === null ? null : Math.round(ramMb), budget_mb: Number.isFinite(workerPlan.budgetMb) ? Math.round(workerPlan.budgetMb) : null, per_task_mb: Math.round(workerPlan.perTaskMb) },
+      memory: { ram_mb: ramMb === null ? null : Math.round(ramMb), budget_mb: Number.isFinite(workerPlan.budgetMb) ? Math.round(workerPlan.budgetMb) : null, per_task_mb: Math.round(workerPlan.perTaskMb), expected_peak_mb: Math.round(workerPlan.expectedPeakMb) },
       disk: { need_mb: Math.round(needBytes / MB), free_mb: Number.isFinite(freeBytes) ? Math.round(freeBytes / MB) : null },
       tiles: grid.tiles.length,
     });

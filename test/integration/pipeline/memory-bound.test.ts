@@ -67,6 +67,14 @@ describe('a 300-frame run with one worker and memory_limit_mb 560', () => {
     expect(measured.tree_peak_bound_mb).toBeLessThanOrEqual(1.1 * plan.expected_peak_mb);
   });
 
+  it('told the user the expected peak before the first phase, as the plan computed it', () => {
+    const m = /Resources: 1 worker\(s\), memory ~(\d+) MB at peak \(~\d+ MB per task\) of (\d+) MB budget/.exec(result.stdout);
+    expect(m, result.stdout.slice(0, 400)).not.toBeNull();
+    expect(Math.abs(Number(m?.[1]) - memory.plan.expected_peak_mb)).toBeLessThanOrEqual(1);
+    expect(Number(m?.[2])).toBe(Math.round(memory.plan.budget_mb));
+    expect(result.stdout.indexOf('Resources:')).toBeLessThan(result.stdout.indexOf('▶ '));
+  });
+
   it('reported the same bound in its periodic resources events', async () => {
     const resources = (await readEvents(dir)).filter((e) => e.type === 'resources');
     expect(resources.length).toBeGreaterThan(0);
