@@ -13,11 +13,12 @@
  * (kept as the reference, `kernels: 'js'`, and the path elsewhere); ~3.5x faster on 110 px tiles.
  */
 import { boxResidual, sobelMagnitudeSq } from '../image/filters';
-import { MAD_TO_SIGMA, median, medianAndSigmaMad, medianDeviationOfFinite, medianOfFinite, stdDev } from '../image/stats';
+import { MAD_TO_SIGMA, median, medianDeviationOfFinite, medianOfFinite, stdDev } from '../image/stats';
 import { type Plane } from '../image/views';
 import { tileStatsKernel, type Bracket, type TileStatsKernel } from '../image/wasm/tile-stats';
 import { type Box } from './background';
 import { EPS_MAD } from './global-metrics';
+import { fitFwhmField, type StarSample } from './fwhm-field';
 import { measureStarShape, type StarShape } from './measure-star';
 
 export const LOCAL_BOX_PX = 31;
@@ -95,12 +96,6 @@ export function measureTileMetrics(y: Plane, box: Box, seeingPx: number, offsetM
   return measureTileWithStars(y, box, seeingPx, offsetMean, new TileScratch(), new Map(), kernels)?.metrics ?? null;
 }
 
-/** A measured star of a tile: canvas position and FWHM. */
-export interface StarSample {
-  readonly x: number;
-  readonly y: number;
-  readonly fwhm: number;
-}
 
 /**
  * Below this magnitude of every tile pixel, R (|R| < 2e17) and its float32 |grad R|^2 (< 1e37)
@@ -340,69 +335,6 @@ export function setFrameMetrics(table: LocalMetricsTable, f: number, row: Readon
     table.missing[k] = m ? 0 : 1;
     for (const key of TILE_METRIC_KEYS) table[key][k] = m ? m[key] : Number.NaN;
   }
-}
-
-/** Fewest stars of a frame for the FWHM field plane; below it the field is the frame's median FWHM. */
-export const FWHM_FIELD_MIN_STARS = 12;
-const FWHM_FIELD_CLIP_SIGMA = 3;
-const FWHM_FIELD_ROUNDS = 3;
-
-/**
- * [EXT] The frame's FWHM field: ln FWHM = a + b*u + c*v (u, v = canvas position over the half
- * diagonal), least squares over every star the frame's tiles measured, refitted twice without
- * residuals beyond 3 sigma_MAD (blends, galaxies). With fewer than 12 stars (but some) the field is
- * the frame's median FWHM; without stars null.
- */
-export function fitFwhmField(stars: readonly StarSample[], width: number, height: number): ((x: number, y: number) => number) | null {
-  if (stars.length === 0) return null;
-  if (stars.length < FWHM_FIELD_MIN_STARS) {
-    const m = median(stars.map((s) => s.fwhm));
-    return () => m;
-  }
-  const cx = (width - 1) / 2;
-  const cy = (height - 1) / 2;
-  const scale = 0.5 * Math.hypot(width, height);
-  const u = stars.map((s) => (s.x - cx) / scale);
-  const v = stars.map((s) => (s.y - cy) / scale);
-  const z = stars.map((s) => Math.log(s.fwhm));
-  let keep = stars.map(() => true);
-  let coef: [number, number, number] = [median(z), 0, 0];
-  for (let round = 0; round < FWHM_FIELD_ROUNDS; round++) {
-    const solved = solvePlane(u, v, z, keep);
-    if (!solved) break;
-    coef = solved;
-    const res = z.map((zi, i) => zi - (coef[0] + coef[1] * u[i] + coef[2] * v[i]));
-    const { sigma } = medianAndSigmaMad(res.filter((_, i) => keep[i]));
-    const next = res.map((r) => Math.abs(r) <= FWHM_FIELD_CLIP_SIGMA * Math.max(sigma, 1e-6));
-    if (next.filter(Boolean).length < FWHM_FIELD_MIN_STARS || next.every((k, i) => k === keep[i])) break;
-    keep = next;
-  }
-  const [a, b, c] = coef;
-  return (x, y) => Math.exp(a + (b * (x - cx)) / scale + (c * (y - cy)) / scale);
-}
-
-/** Least squares z = a + b*u + c*v over the kept samples (3x3 normal equations); null if singular. */
-function solvePlane(u: readonly number[], v: readonly number[], z: readonly number[], keep: readonly boolean[]): [number, number, number] | null {
-  const m = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const r = [0, 0, 0];
-  for (let i = 0; i < z.length; i++) {
-    if (!keep[i]) continue;
-    const row = [1, u[i], v[i]];
-    for (let j = 0; j < 3; j++) {
-      r[j] += row[j] * z[i];
-      for (let k = 0; k < 3; k++) m[3 * j + k] += row[j] * row[k];
-    }
-  }
-  const det3 = (q: number[]) => q[0] * (q[4] * q[8] - q[5] * q[7]) - q[1] * (q[3] * q[8] - q[5] * q[6]) + q[2] * (q[3] * q[7] - q[4] * q[6]);
-  const d = det3(m);
-  if (!(Math.abs(d) > 1e-12)) return null;
-  const out: [number, number, number] = [0, 0, 0];
-  for (let j = 0; j < 3; j++) {
-    const q = m.slice();
-    for (let k = 0; k < 3; k++) q[3 * k + j] = r[k];
-    out[j] = det3(q) / d;
-  }
-  return out;
 }
 
 /**

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   createLocalMetricsTable,
   detectLocalStars,
-  fitFwhmField,
   localStarRadius,
   measureLocalMetrics,
   measureTileMetrics,
   setFrameMetrics,
   subplaneBox,
 } from '../../../shared/pipeline/local-metrics';
+import { fitFwhmField } from '../../../shared/pipeline/fwhm-field';
 import { makeSky, starGrid } from './sky-fixture';
 
 const w = 128;
