@@ -1,12 +1,10 @@
 import type { Image } from '../../image/image';
-import { sha256OfBytes } from '../../io/file-system';
 import { BoundaryMeter, summarizeBoundaries, type BoundarySummary } from '../boundary-diagnostics';
 import { clusterQualities, clusterWeights, stackClusterBand } from '../final-stack';
 import { OverlapAdd, type RowBand } from '../overlap-add';
-import { readFloat32 } from '../run/run-files';
 import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
-import { tilePaths, type TileRecord } from '../tasks/tile-task';
+import { readTileData, type TileRecord } from '../tasks/tile-task';
 import { tileBlock } from '../tile-reconstruction';
 
 /**
@@ -155,11 +153,7 @@ export class TileAssembler {
     const t = grid.tiles[tile];
     const rec = this.records[tile];
     const cfg = this.rt.ctx.config;
-    const file = await readFloat32(this.rt.host.fs, tilePaths(this.rt.ctx, tile).data);
-    const digest = sha256OfBytes(this.rt.host.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
-    if (digest !== rec.sha256) {
-      throw Object.assign(new Error(`tile ${tile}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
-    }
+    const file = await readTileData(this.rt.ctx, tile, rec);
     const place = (dst: Float32Array, band: RowBand) => placeBand(dst, band, planes, W, H);
     const block = (b: number) => tileBlock(file, planes, t.width, t.height, b);
     const R = block(0);

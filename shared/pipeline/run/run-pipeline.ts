@@ -9,7 +9,7 @@
  * units whose done bit is set are not redone, so a killed run resumes to byte-identical outputs.
  */
 import { loadConfig, configHash, configToYaml, type TileCompileConfig } from '../../config';
-import { sha256OfBytes, type FileSystem } from '../../io/file-system';
+import type { FileSystem } from '../../io/file-system';
 import { CancelledError, type CancelSignal } from '../../util/cancel';
 import { APP_VERSION } from '../../version';
 import { decideMode, type ModeDecision } from '../modes';
@@ -33,7 +33,7 @@ import type { TaskExecutor } from '../tasks/executor';
 import { measurePaths, readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
 import { registrationPath } from '../tasks/register-task';
 import { preparePaths, readPrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
-import { readTileRecord, tilePaths, type TileRecord } from '../tasks/tile-task';
+import { readTileData, readTileRecord, type TileRecord } from '../tasks/tile-task';
 import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
 import { finishRegistration } from '../phases/registration-phase';
@@ -570,8 +570,8 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
 /** Tile t's record and data file are there and the data has the recorded checksum. */
 async function tileIntact(rt: Runtime, t: number): Promise<boolean> {
   try {
-    const rec = await readTileRecord(rt.ctx, t);
-    return sha256OfBytes(rt.host.fs, await rt.host.fs.readFile(tilePaths(rt.ctx, t).data)) === rec.sha256;
+    await readTileData(rt.ctx, t, await readTileRecord(rt.ctx, t));
+    return true;
   } catch {
     return false;
   }

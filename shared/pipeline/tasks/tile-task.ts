@@ -137,6 +137,20 @@ export async function readTileRecord(ctx: RunContext, t: number): Promise<TileRe
   return readJson<TileRecord>(ctx.fs, tilePaths(ctx, t).record);
 }
 
+/**
+ * Tile t's data file, checked against the checksum its record holds: a file that differs (torn by
+ * a power cut, changed since, or written with other bytes than the unit reported) throws
+ * DETERMINISM_VIOLATION.
+ */
+export async function readTileData(ctx: RunContext, t: number, rec: TileRecord): Promise<Float32Array> {
+  const file = await readFloat32(ctx.fs, tilePaths(ctx, t).data);
+  const digest = sha256OfBytes(ctx.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+  if (digest !== rec.sha256) {
+    throw Object.assign(new Error(`tile ${t}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
+  }
+  return file;
+}
+
 registerTaskHandler('tile', async (env, payload) => {
   const r = await reconstructTileUnit(env, payload as TilePayload);
   return { tile: r.tile, sha256: r.sha256, fallbackUsed: r.diagnostics.fallbackUsed, nValidFrames: r.diagnostics.nValidFrames };
