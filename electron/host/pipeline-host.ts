@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import type { TileCompileConfig } from '../../shared/config';
-import { hostBaseMb, planWorkers, workerHeapReserveMb } from '../../shared/resources/memory-model';
+import { planRunWorkers, workerOverheadMb } from '../../shared/resources/memory-model';
 import type { PipelineHost } from '../../shared/pipeline/run/run-pipeline';
 import { InProcessExecutor } from '../../shared/pipeline/tasks/in-process-executor';
 import '../../shared/pipeline/tasks/all-tasks';
@@ -45,28 +45,13 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
     async prepareExecutor(workingSetMb: number, config: TileCompileConfig) {
       const rt = config.runtime;
       const snap = await memorySnapshot(rt.memory_limit_mb);
-      const maxWorkers = opts.workers ?? rt.max_workers;
-      const workerOverheadMb = rt.worker_overhead_mb + workerHeapReserveMb(workingSetMb);
-      const plan = planWorkers({
-        // M_base: the host as it is now plus what it grows by later (its heap, sharp, the canvases of P10-P12)
-        baseMb: hostBaseMb(processRssMb(), workingSetMb),
-        // the largest working set of any phase: a decoded frame in P2/P6 (P9 tile stacks are split to fit)
-        taskSizesMb: Array(Math.max(1, maxWorkers || 16)).fill(workingSetMb),
-        ramMb: snap.ramMb,
-        eta: rt.eta,
-        gamma: rt.gamma,
-        overheadMb: workerOverheadMb,
-        minWorkers: opts.workers ?? rt.min_workers,
-        maxWorkers,
-        fallbackWorkers: rt.fallback_workers,
-        cores: opts.workers ?? cpus().length,
-      });
+      const plan = planRunWorkers(rt, { workingSetMb, hostRssMb: processRssMb(), ramMb: snap.ramMb, cores: cpus().length, workers: opts.workers });
       if (opts.inProcess) return { executor: new InProcessExecutor(nodeFileSystem), plan: { ...plan, workers: 1 }, ramMb: snap.ramMb };
       const executor = new WorkerPool(opts.launcher ?? new NodeWorkerLauncher(), {
         ceiling: Math.max(1, plan.workers),
         reserveMb: rt.reserve_mb,
         gamma: rt.gamma,
-        overheadMb: workerOverheadMb,
+        overheadMb: workerOverheadMb(rt, workingSetMb),
         availableMb: availableMemoryProbe(rt.memory_limit_mb),
         workerV8Flags: workerV8Flags(workingSetMb),
         onNotice: (n) => opts.onNotice?.(n.message),

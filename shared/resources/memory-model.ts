@@ -1,3 +1,5 @@
+import type { RuntimeConfig } from '../config/config-types';
+
 /**
  * The worker-count model of METHOD.md section 6 — a pure function, tested on its own:
  *
@@ -115,4 +117,35 @@ export function planWorkers(input: WorkerPlanInput): WorkerPlan {
   while (p < minW && memoryNeedMb(p + 1, input) <= budgetMb) p++;
   const limitedBy = p === upper ? (upper === input.cores ? 'CPU cores' : upper === tasks ? 'task count' : 'max_workers') : 'memory';
   return { workers: p, fits: true, expectedPeakMb: memoryNeedMb(p, input), budgetMb, perTaskMb, reason: `limited by ${limitedBy}` };
+}
+
+/** M_overhead of a worker of a run: the configured overhead plus the heap flags' reserve. */
+export function workerOverheadMb(rt: Pick<RuntimeConfig, 'worker_overhead_mb'>, workingSetMb: number): number {
+  return rt.worker_overhead_mb + workerHeapReserveMb(workingSetMb);
+}
+
+/**
+ * The plan of a run from its runtime settings: the host's base (its RSS now plus its growth), the
+ * largest working set of any phase per task (a decoded frame in P2/P6; P9 tile stacks are split to
+ * fit) and the workers' overhead. `workers` (CLI --workers) asks for that many where they fit;
+ * `tasks` bounds the count (default: as many as the worker limit allows). The engine plans with the
+ * memory available at the start; the app's estimate before a run with the machine's total.
+ */
+export function planRunWorkers(
+  rt: Pick<RuntimeConfig, 'eta' | 'gamma' | 'worker_overhead_mb' | 'min_workers' | 'max_workers' | 'fallback_workers'>,
+  input: { readonly workingSetMb: number; readonly hostRssMb: number; readonly ramMb: number | null; readonly cores: number; readonly tasks?: number; readonly workers?: number },
+): WorkerPlan {
+  const maxWorkers = input.workers ?? rt.max_workers;
+  return planWorkers({
+    baseMb: hostBaseMb(input.hostRssMb, input.workingSetMb),
+    taskSizesMb: Array(Math.max(1, input.tasks ?? (maxWorkers || AUTO_MAX_WORKERS))).fill(input.workingSetMb),
+    ramMb: input.ramMb,
+    eta: rt.eta,
+    gamma: rt.gamma,
+    overheadMb: workerOverheadMb(rt, input.workingSetMb),
+    minWorkers: input.workers ?? rt.min_workers,
+    maxWorkers,
+    fallbackWorkers: rt.fallback_workers,
+    cores: input.workers ?? input.cores,
+  });
 }

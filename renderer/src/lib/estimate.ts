@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG } from '../../../shared/config/defaults';
 import type { ScanReport } from '../../../shared/pipeline/scan-types';
-import { hostBaseMb, planWorkers, TYPICAL_HOST_RSS_MB, workerHeapReserveMb } from '../../../shared/resources/memory-model';
+import { planRunWorkers, TYPICAL_HOST_RSS_MB } from '../../../shared/resources/memory-model';
 
 /**
  * A rough, explainable estimate of what a run will need, shown before it starts.
@@ -32,19 +32,7 @@ export function estimateRun(scan: ScanReport, machine: { cpuCount: number; total
   const planes = scan.colorMode === 'RGB' ? 3 : 1;
   const frameBytes = scan.width * scan.height * planes * 4;
   const frameMb = frameBytes / 2 ** 20;
-  const rt = DEFAULT_CONFIG.runtime;
-  const plan = planWorkers({
-    baseMb: hostBaseMb(TYPICAL_HOST_RSS_MB, frameMb),
-    taskSizesMb: Array(Math.min(scan.usableFrames, 16)).fill(frameMb),
-    ramMb: machine.totalRamMb,
-    eta: rt.eta,
-    gamma: rt.gamma,
-    overheadMb: rt.worker_overhead_mb + workerHeapReserveMb(frameMb),
-    minWorkers: rt.min_workers,
-    maxWorkers: rt.max_workers,
-    fallbackWorkers: rt.fallback_workers,
-    cores: machine.cpuCount,
-  });
+  const plan = planRunWorkers(DEFAULT_CONFIG.runtime, { workingSetMb: frameMb, hostRssMb: TYPICAL_HOST_RSS_MB, ramMb: machine.totalRamMb, cores: machine.cpuCount, tasks: Math.min(scan.usableFrames, 16) });
   // a machine on which not even one worker fits still gets the one-worker numbers (the run refuses
   // to start and says why; the estimate shows what it would need)
   const workers = Math.max(1, plan.workers);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryNeedMb, planWorkers, type WorkerPlanInput } from '../../../shared/resources/memory-model';
+import { memoryNeedMb, planRunWorkers, planWorkers, type WorkerPlanInput } from '../../../shared/resources/memory-model';
+import { DEFAULT_CONFIG } from '../../../shared/config/defaults';
 
 const base: WorkerPlanInput = {
   baseMb: 200,
@@ -56,5 +57,23 @@ describe('planWorkers', () => {
       expect(w).toBeGreaterThanOrEqual(prev);
       prev = w;
     }
+  });
+});
+
+describe('planRunWorkers', () => {
+  const rt = DEFAULT_CONFIG.runtime;
+  it('plans a run from its runtime settings: host base, frame-sized tasks, overhead with the heap reserve', () => {
+    // 12 MB frames: host 88 + 120 + 9*12; a worker 3*12 + 160 + 8*12 (heap flags on)
+    const p = planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 24_000, cores: 2 });
+    expect(p.workers).toBe(2);
+    expect(p.perTaskMb).toBeCloseTo(3 * 12 + 160 + 96, 9);
+    expect(p.expectedPeakMb).toBeCloseTo(88 + 120 + 108 + 2 * (3 * 12 + 160 + 96), 9);
+    // 92 MB frames run with V8's defaults: no reserve
+    expect(planRunWorkers(rt, { workingSetMb: 92, hostRssMb: 88, ramMb: 24_000, cores: 2 }).perTaskMb).toBeCloseTo(3 * 92 + 160, 9);
+  });
+  it('takes --workers as the count where it fits, and the task count as a bound', () => {
+    expect(planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 24_000, cores: 2, workers: 4 }).workers).toBe(4);
+    expect(planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 24_000, cores: 8, tasks: 3 }).workers).toBe(3);
+    expect(planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 100, cores: 8 }).fits).toBe(false);
   });
 });
