@@ -1,5 +1,5 @@
 import { clusterFrames, stateVectors, type ClusteringResult } from '../clustering';
-import { createLocalMetricsTable, setFrameMetrics, type LocalMetricsTable, type TileMetrics } from '../local-metrics';
+import { createLocalMetricsTable, setFrameMetrics, type LocalMetricsTable } from '../local-metrics';
 import { channelMeanWeights, computeLocalWeights, type LocalWeights } from '../local-weights';
 import { eligibleClusters } from '../tile-reconstruction';
 import { writeFloat32, writeJson } from '../run/run-files';
@@ -41,8 +41,9 @@ export function createLocalMetricsTables(plan: RunPlan): LocalMetricsTables {
 export function addPrepareRecord(tables: LocalMetricsTables, r: PrepareRecord): void {
   setFrameMetrics(tables.lum, r.fu, r.tiles);
   if (!tables.channels) return;
-  if (!r.channelTiles) throw new Error(`frame ${r.frame}: the strict profile needs per-channel tile metrics (prepare record from another profile?)`);
-  tables.channels.forEach((table, c) => setFrameMetrics(table, r.fu, (r.channelTiles as Array<Array<TileMetrics | null>>)[c]));
+  const perChannel = r.channelTiles;
+  if (!perChannel) throw new Error(`frame ${r.frame}: the strict profile needs per-channel tile metrics (prepare record from another profile?)`);
+  tables.channels.forEach((table, c) => setFrameMetrics(table, r.fu, perChannel[c]));
 }
 
 export function computeLocalWeightsPhase(rt: Runtime, plan: RunPlan, tables: LocalMetricsTables): LocalWeightsResult {
