@@ -54,8 +54,8 @@ export const OUTPUT_ENTRIES = [
   // [DIFF] METHOD.md says 50 MB; measured here: an idle worker with the engine loaded is 54 MB RSS and
   // peaks at 110-154 MB on tiny frames (V8 heap and allocator slack), so 160 keeps the plan an upper bound
   num('runtime.worker_overhead_mb', 160, { min: 0 }, '6 [DIFF]',
-    'Fixed memory per worker process, in MB.',
-    'Fester Speicherbedarf je Worker-Prozess, in MB.'),
+    'Fixed memory per worker process, in MB (the plan adds a reserve for the workers\' heap on frames up to ~8 MP).',
+    'Fester Speicherbedarf je Worker-Prozess, in MB (der Plan rechnet bei Bildern bis ~8 MP eine Reserve für den Heap der Worker hinzu).'),
   num('runtime.reserve_mb', 256, { min: 0 }, '6',
     'Memory left free for the system when starting a task, in MB.',
     'Speicher in MB, der beim Start einer Aufgabe für das System frei bleibt.'),
