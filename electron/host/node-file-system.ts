@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { FileStat, FileSystem, OpenMode, RandomAccessFile, WriteBlock } from '../../shared/io/file-system';
+import type { FileStat, FileSystem, OpenMode, RandomAccessFile, WriteBlock, WriteOptions } from '../../shared/io/file-system';
 
 /** The Node implementation of shared/io's FileSystem port. Input files are opened read-only ('r'). */
 class NodeRandomAccessFile implements RandomAccessFile {
@@ -68,12 +68,12 @@ export const nodeFileSystem: FileSystem = {
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   },
   readText: (p) => fsp.readFile(p, 'utf8'),
-  async writeFileAtomic(p: string, data: Uint8Array | string): Promise<void> {
+  async writeFileAtomic(p: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
     const tmp = tempName(p);
     const handle = await fsp.open(tmp, 'w');
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options?.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }

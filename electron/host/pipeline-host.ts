@@ -5,6 +5,7 @@ import { planRunWorkers, workerOverheadMb } from '../../shared/resources/memory-
 import type { PipelineHost } from '../../shared/pipeline/run/run-pipeline';
 import { InProcessExecutor } from '../../shared/pipeline/tasks/in-process-executor';
 import '../../shared/pipeline/tasks/all-tasks';
+import { bootId } from './boot-id';
 import { nodeFileSystem } from './node-file-system';
 import { encodePng } from './png';
 import { availableMemoryProbe, memorySnapshot, processRssMb } from './system-memory';
@@ -37,6 +38,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
       return { rssMb: processRssMb(), availableMb: m.availableMb, maxRssMb: process.resourceUsage().maxRSS / 1024 };
     },
     yieldToEvents: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    bootId,
     every(ms, fn) {
       const t = setInterval(fn, ms);
       t.unref();

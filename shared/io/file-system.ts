@@ -41,6 +41,11 @@ export interface RandomAccessFile {
 /** 'r' read-only (inputs), 'r+' read/write existing, 'w+' create or truncate for read/write. */
 export type OpenMode = 'r' | 'r+' | 'w+';
 
+export interface WriteOptions {
+  /** Wait until the bytes are on the device before the rename (default true). */
+  readonly durable?: boolean;
+}
+
 export interface FileSystem {
   open(path: string, mode: OpenMode): Promise<RandomAccessFile>;
   stat(path: string): Promise<FileStat>;
@@ -49,8 +54,13 @@ export interface FileSystem {
   mkdirp(path: string): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
   readText(path: string): Promise<string>;
-  /** Writes to `<path>.tmp-<random>` then renames into place: readers never see half a file. */
-  writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Writes to `<path>.tmp-<random>`, waits for the device (fsync), then renames into place: readers
+   * never see half a file. `durable: false` skips the wait: the file then survives a killed process
+   * (it is in the OS cache) but may be empty or torn after the computer restarts, so use it only for
+   * files whose reader validates them (checksum, parse) and redoes the unit otherwise.
+   */
+  writeFileAtomic(path: string, data: Uint8Array | string, options?: WriteOptions): Promise<void>;
   appendText(path: string, text: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options?: { recursive?: boolean }): Promise<void>;

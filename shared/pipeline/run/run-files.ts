@@ -1,13 +1,13 @@
-import type { FileSystem } from '../../io/file-system';
+import type { FileSystem, WriteOptions } from '../../io/file-system';
 
 /** Small typed helpers for the run directory's JSON and raw float32 files (always atomic). */
 export async function readJson<T>(fs: FileSystem, path: string): Promise<T> {
   return JSON.parse(await fs.readText(path)) as T;
 }
 
-export async function writeJson(fs: FileSystem, path: string, data: unknown): Promise<void> {
+export async function writeJson(fs: FileSystem, path: string, data: unknown, options?: WriteOptions): Promise<void> {
   await fs.mkdirp(fs.dirname(path));
-  await fs.writeFileAtomic(path, `${JSON.stringify(data, jsonReplacer, 1)}\n`);
+  await fs.writeFileAtomic(path, `${JSON.stringify(data, jsonReplacer, 1)}\n`, options);
 }
 
 /** NaN/Infinity are not JSON: written as null, typed arrays as plain arrays. */
@@ -17,9 +17,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-export async function writeFloat32(fs: FileSystem, path: string, data: Float32Array): Promise<void> {
+export async function writeFloat32(fs: FileSystem, path: string, data: Float32Array, options?: WriteOptions): Promise<void> {
   await fs.mkdirp(fs.dirname(path));
-  await fs.writeFileAtomic(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await fs.writeFileAtomic(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
 }
 
 export async function readFloat32(fs: FileSystem, path: string): Promise<Float32Array> {

@@ -28,6 +28,7 @@ import { unreadableFrames, writeMemoryMetrics } from './run-metrics';
 import { RunState } from './run-state';
 import { runPhase, runUnitStages, runUnits, type RunHost, type Runtime } from './runtime';
 import { preallocateStore } from './work-store';
+import { currentBoot, markStoreWriting, storeTrusted, syncStore } from './store-durability';
 import type { WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
 import { measurePaths, readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
@@ -378,6 +379,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   if (mode.emergency) events.emit({ type: 'warning', code: 'EMERGENCY_MODE', message: `only ${usable.length} usable frames: emergency mode (weights from few frames are noisy)` });
 
   // P5 — tile grid, plan and work store
+  const boot = await currentBoot(rt);
   const plan = await runPhase(rt, 'tile_grid', { total: 1, unit: 'steps' }, async () => {
     const grid = computeTileGrid(registration.canvas.width, registration.canvas.height, global.seeingPx, ctx.config);
     const gByFrame = new Map(global.frames.map((f, i) => [f, global.G[i]]));
@@ -404,6 +406,11 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       // a new (or lost) cell store holds no frame: done bits of P6 and P9 from before cannot stand
       await rt.state.resetUnits('prepare');
       await rt.state.resetUnits('tile_reconstruction');
+    } else if (storeExists && !storeTrusted(rt.state.data.store, boot)) {
+      // the computer restarted before the store was synced: its frames may be lost (finished tiles
+      // stand: they are checked against their checksums when loaded)
+      events.emit({ type: 'warning', code: 'STORE_REBUILT', phase: 'tile_grid', message: 'the computer restarted before the work store was fully on disk: the prepare phase is done again (same result)' });
+      await rt.state.resetUnits('prepare');
     }
     if (!released) {
       const store = await fs.open(storePath(ctx), storeExists ? 'r+' : 'w+');
@@ -445,6 +452,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
         }
       },
     };
+    if (usable.some((f) => !rt.state.isUnitDone('prepare', f))) await markStoreWriting(rt, boot);
     await runUnitStages(rt, 'prepare', 'prepare', 'frames', [unitsOf([plan.reference]), unitsOf(usable.filter((f) => f !== plan.reference))], hooks);
     for (const f of usable) addPrepareRecord(metricTables, await readPrepareRecord(ctx, f));
     return { summary: { frames: usable.length }, result: null };
@@ -469,6 +477,9 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     return { summary: { K: c.K, mode: c.mode }, result: c };
   });
   const { ids: clusterIds } = await writeTileInputs(rt, plan, clusters);
+  // P6's blocks go to the device while P9 reads them from the OS cache; started only now, because
+  // the master phases' own fsyncs in between would wait behind it with every core idle
+  const storeSynced = syncStore(rt);
 
   // P9 — tiles; P10 + P11 assemble them as they come, in the host, while the workers go on (the
   // DOC 5.7.1 tile normalization needs every tile's diagnostics first, so it waits for P9)
@@ -564,6 +575,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     validation_passed: fin.validation.pass,
   });
   await storeReleased;
+  await storeSynced;
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
 }
 

@@ -1,4 +1,5 @@
 import type { FileSystem } from '../../io/file-system';
+import type { StoreDurability } from './store-durability';
 
 /**
  * state.json (METHOD.md section 6): phase checkpoints and per-unit done bits for resume.
@@ -23,6 +24,8 @@ export interface RunStateData {
   /** phase → hex bitset of finished units */
   units: Record<string, string>;
   unit_counts: Record<string, number>;
+  /** Whether the cell store is on the device (store-durability.ts); absent = trusted. */
+  store?: StoreDurability;
 }
 
 export class RunState {

@@ -29,6 +29,12 @@ export interface RunHost {
    * work done in steps lets the workers' messages in between; absent = no yielding.
    */
   readonly yieldToEvents?: () => Promise<void>;
+  /**
+   * An id of the computer's current boot (changes with every restart); absent or null = unknown.
+   * Work written without waiting for the device survives a killed process, not a restart: a
+   * resume trusts such work only under the same boot (store-durability.ts).
+   */
+  readonly bootId?: () => Promise<string | null>;
 }
 
 export interface Runtime {

@@ -98,17 +98,14 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
 
   let validPixels = 0;
   for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] === canvas.data[i]) validPixels++;
+  // the blocks are written before the record (the unit's done marker), without waiting for the
+  // device: the orchestrator syncs the store once after P6 (run/store-durability.ts)
   const store = await env.fs.open(storePath(ctx), 'r+');
   try {
     await writeFrameToStore(store, storeLayoutOf(plan), fu, canvas.data);
-  } catch (err) {
+  } finally {
     await store.close();
-    throw err;
   }
-  // the blocks reach the device while the metrics are measured; the record (the unit's done
-  // marker) is written only after they have
-  const stored = store.sync().finally(() => store.close());
-  stored.catch(() => undefined);
   if (cfg.output.write_registered_frames) await writeRegisteredFrame(env.fs, ctx, f, canvas);
 
   // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
@@ -121,7 +118,6 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
   const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
   const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
-  await stored;
   await writeJson(env.fs, out.record, record);
   return record;
 }

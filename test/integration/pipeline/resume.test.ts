@@ -25,6 +25,7 @@ import {
   type CliResult,
   type RunEventLine,
 } from '../../fixtures/pipeline-sets';
+import { bootId } from '../../../electron/host/boot-id';
 import { checkEventLog, doneUnits, expectSameResults } from './run-checks';
 
 // small tiles make P9 long enough (56 tiles) to be interrupted in the middle
@@ -78,6 +79,9 @@ describe('the uninterrupted reference run', () => {
     expect([0, 3], reference.result.stderr).toContain(reference.result.code);
     const facts = await checkEventLog(reference.dir, { complete: true });
     expect(facts.runFinished).toHaveLength(1);
+    // the store was synced once after P6, in the background, before the run ended
+    const state = JSON.parse(await readFile(join(reference.dir, 'state.json'), 'utf8')) as { store?: { synced: boolean } };
+    expect(state.store?.synced).toBe(true);
     const events = await readEvents(reference.dir);
     const tiles = events.find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction');
     expect(tiles?.total).toBeGreaterThanOrEqual(40);
@@ -97,6 +101,11 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     const litter = [join(dir, 'work', 'prepare', '3.json.tmp-4242-0badf00d'), join(dir, 'metrics', 'global.json.tmp-4242-deadbeef')];
     for (const f of litter) await writeFile(f, 'half a file');
 
+    // the store is written without fsync: killed in P6, it is marked unsynced under this boot,
+    // which a resume on the same boot trusts (below: no frame redone)
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { store?: { boot: string | null; synced: boolean } };
+    expect(state.store).toEqual({ boot: await bootId(), synced: false });
+
     const r = await resume(dir);
     expect(r.code, r.stderr).toBe(reference.result.code);
     await expectSameResults(reference.dir, dir);
@@ -109,6 +118,27 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     const resumedAt = lastRunStarted(all);
     const redone = all.slice(resumedAt).filter((e) => e.type === 'frame_done' && e.phase === 'prepare').length;
     expect(redone).toBe(total - before.done);
+  }, 120_000);
+
+  it('redoes P6 when the computer restarted before the cell store was synced, and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p6-restart', (e) => e.type === 'frame_done' && e.phase === 'prepare');
+    const before = await doneUnits(dir, 'prepare');
+    expect(before.done).toBeGreaterThan(0);
+    // what a restart changes: the boot the unsynced store was written under is not this one
+    const statePath = join(dir, 'state.json');
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { store: { boot: string | null; synced: boolean } };
+    expect(state.store.synced).toBe(false);
+    state.store.boot = 'a-boot-before-the-restart';
+    await writeFile(statePath, JSON.stringify(state));
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    const all = await readEvents(dir);
+    const session = all.slice(lastRunStarted(all));
+    const frames = Number(all.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
+    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(frames);
+    expect(session.filter((e) => e.type === 'warning' && e.code === 'STORE_REBUILT')).toHaveLength(1);
   }, 120_000);
 
   it('continues a run killed in P9 tile_reconstruction and ends byte-identical', async () => {
