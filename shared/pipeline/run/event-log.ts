@@ -12,6 +12,7 @@ export type EventListener = (event: RunEvent) => void;
 export class EventLog {
   private seq = 0;
   private queue: Promise<void> = Promise.resolve();
+  private pending: string[] = [];
   private readonly listeners = new Set<EventListener>();
 
   private constructor(
@@ -48,8 +49,16 @@ export class EventLog {
 
   emit(body: RunEventBody): RunEvent {
     const event = { v: 1, seq: ++this.seq, ts: this.clock().toISOString(), run_id: this.runId, ...body } as RunEvent;
-    const line = `${JSON.stringify(event)}\n`;
-    this.queue = this.queue.then(() => this.fs.appendText(this.path, line));
+    // lines emitted while an append is on its way go out together in the next one: one open, write
+    // and close per batch instead of per event (P9 emits one event per tile, thousands on 24 MP)
+    this.pending.push(`${JSON.stringify(event)}\n`);
+    if (this.pending.length === 1) {
+      this.queue = this.queue.then(() => {
+        const text = this.pending.join('');
+        this.pending = [];
+        return this.fs.appendText(this.path, text);
+      });
+    }
     for (const l of this.listeners) {
       try {
         l(event);

@@ -7,7 +7,12 @@ export async function readJson<T>(fs: FileSystem, path: string): Promise<T> {
 
 export async function writeJson(fs: FileSystem, path: string, data: unknown, options?: WriteOptions): Promise<void> {
   await fs.mkdirp(fs.dirname(path));
-  await fs.writeFileAtomic(path, `${JSON.stringify(data, jsonReplacer, 1)}\n`, options);
+  await fs.writeFileAtomic(path, jsonText(data), options);
+}
+
+/** The text writeJson writes (NaN and Infinity as null, typed arrays as arrays). */
+export function jsonText(data: unknown): string {
+  return `${JSON.stringify(data, jsonReplacer, 1)}\n`;
 }
 
 /** NaN/Infinity are not JSON: written as null, typed arrays as plain arrays. */

@@ -489,7 +489,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const assembler = streaming ? new TileAssembler(rt, plan, tileRecords, clusterInfo) : null;
   await runPhase(rt, 'tile_reconstruction', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
     const stackMb = (usable.length * plan.grid.tileSize * plan.grid.tileSize * plan.planes * 4) / MB;
-    await runUnits<{ runDir: string; tile: number }, { tile: number }>(
+    await runUnits<{ runDir: string; tile: number }, TileRecord>(
       rt,
       'tile_reconstruction',
       'tile',
@@ -499,11 +499,12 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
         // a done tile needs its record and its data file with the recorded checksum (a file a
         // power cut tore, or one changed since, is redone instead of failing P10)
         load: async (t) => {
-          if (!(await tileIntact(rt, t))) throw new Error(`tile ${t}: data file missing or different from its record`);
-          return { tile: t };
+          const rec = await intactTileRecord(rt, t);
+          if (!rec) throw new Error(`tile ${t}: data file missing or different from its record`);
+          return rec;
         },
-        onResult: async (t, _r, resumed) => {
-          const rec = await readTileRecord(ctx, t);
+        // a live unit answers with its record (small JSON), the one it wrote next to the data
+        onResult: (t, rec, resumed) => {
           tileRecords[t] = rec;
           assembler?.offer(t);
           if (!resumed) events.emit({ type: 'tile_done', phase: 'tile_reconstruction', tile: t, n_frames: rec.diagnostics.nValidFrames, fallback_used: rec.diagnostics.fallbackUsed });
@@ -579,13 +580,14 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
 }
 
-/** Tile t's record and data file are there and the data has the recorded checksum. */
-async function tileIntact(rt: Runtime, t: number): Promise<boolean> {
+/** Tile t's record when it and its data file are there and the data has the recorded checksum; else null. */
+async function intactTileRecord(rt: Runtime, t: number): Promise<TileRecord | null> {
   try {
-    await readTileData(rt.ctx, t, await readTileRecord(rt.ctx, t));
-    return true;
+    const rec = await readTileRecord(rt.ctx, t);
+    await readTileData(rt.ctx, t, rec);
+    return rec;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -596,7 +598,7 @@ async function tileIntact(rt: Runtime, t: number): Promise<boolean> {
 async function tilesComplete(rt: Runtime, plan: RunPlan): Promise<boolean> {
   const n = plan.grid.tiles.length;
   if (rt.state.data.unit_counts.tile_reconstruction !== n || rt.state.doneUnits('tile_reconstruction') !== n) return false;
-  for (const t of plan.grid.tiles) if (!(await tileIntact(rt, t.id))) return false;
+  for (const t of plan.grid.tiles) if (!(await intactTileRecord(rt, t.id))) return false;
   return true;
 }
 

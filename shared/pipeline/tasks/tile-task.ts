@@ -1,6 +1,6 @@
 import { sha256OfBytes } from '../../io/file-system';
 import { loadRunContext, type RunContext } from '../run/run-context';
-import { readFloat32, readJson, writeFloat32, writeJson } from '../run/run-files';
+import { jsonText, readFloat32, readJson, writeFloat32 } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
 import { readTileStack } from '../run/work-store';
 import { packTileBlocks, reconstructTile, type TileDiagnostics } from '../tile-reconstruction';
@@ -118,8 +118,11 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   // data has the recorded checksum (readTileData), so a tile torn by a restart is redone, and the
   // two fsyncs per tile were most of a small tile's cost
   const volatile = { durable: false };
-  await Promise.all([writeFloat32(env.fs, out.data, file, volatile), writeJson(env.fs, out.record, record, volatile)]);
-  return record;
+  const text = jsonText(record);
+  await env.fs.mkdirp(env.fs.dirname(out.record));
+  await Promise.all([writeFloat32(env.fs, out.data, file, volatile), env.fs.writeFileAtomic(out.record, text, volatile)]);
+  // what a reader of the file gets (NaN as null), so a live record and a resumed one are the same
+  return JSON.parse(text) as TileRecord;
 }
 
 /** U_kt = sum_{f in k} W[f,t] over valid positive weights, channel-averaged. */
@@ -143,10 +146,16 @@ export async function readTileRecord(ctx: RunContext, t: number): Promise<TileRe
 /**
  * Tile t's data file, checked against the checksum its record holds: a file that differs (torn by
  * a power cut, changed since, or written with other bytes than the unit reported) throws
- * DETERMINISM_VIOLATION.
+ * DETERMINISM_VIOLATION. `size` checks only the length, for a file this process has already
+ * checked or a worker of this run has just written.
  */
-export async function readTileData(ctx: RunContext, t: number, rec: TileRecord): Promise<Float32Array> {
+export async function readTileData(ctx: RunContext, t: number, rec: TileRecord, check: 'checksum' | 'size' = 'checksum'): Promise<Float32Array> {
   const file = await readFloat32(ctx.fs, tilePaths(ctx, t).data);
+  if (check === 'size') {
+    const expected = rec.blocks * rec.planes * rec.width * rec.height;
+    if (file.length !== expected) throw Object.assign(new Error(`tile ${t}: file holds ${file.length} values, its record says ${expected}`), { code: 'DETERMINISM_VIOLATION' });
+    return file;
+  }
   const digest = sha256OfBytes(ctx.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
   if (digest !== rec.sha256) {
     throw Object.assign(new Error(`tile ${t}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
@@ -154,7 +163,6 @@ export async function readTileData(ctx: RunContext, t: number, rec: TileRecord):
   return file;
 }
 
-registerTaskHandler('tile', async (env, payload) => {
-  const r = await reconstructTileUnit(env, payload as TilePayload);
-  return { tile: r.tile, sha256: r.sha256, fallbackUsed: r.diagnostics.fallbackUsed, nValidFrames: r.diagnostics.nValidFrames };
-});
+// the answer is the record itself (a few hundred bytes of JSON): the host needs all of it, and
+// reading it back from the file cost the host an open, read and parse per tile
+registerTaskHandler('tile', (env, payload) => reconstructTileUnit(env, payload as TilePayload));

@@ -134,6 +134,12 @@ describe('eventLogLine', () => {
     expect(eventLogLine(event({ type: 'progress', phase: 'measure', done: 1, total: 3, unit: 'frames' }))).toBeNull();
   });
 
+  it('logs a finished tile only when it fell back to the equal-weight mean', () => {
+    expect(eventLogLine(event({ type: 'tile_done', phase: 'tile_reconstruction', tile: 7, n_frames: 40, fallback_used: false }))).toBeNull();
+    const line = eventLogLine(event({ type: 'tile_done', phase: 'tile_reconstruction', tile: 8, n_frames: 40, fallback_used: true }));
+    expect(line).toMatchObject({ level: 'info', message: '40 frames, equal-weight fallback', ctx: { phase: 'tile_reconstruction', tile: 8 } });
+  });
+
   it('writes the first plan of a run, whose mode is not decided yet, without inventing one', () => {
     const file = path.join(tmp, 'plan', 'app.log');
     logRunEvent(createFileLogger([{ file }]), event({ type: 'plan', mode: null, n_usable: 9, workers: 2, memory: { ram_mb: null, budget_mb: null, per_task_mb: 5 }, disk: { need_mb: 1, free_mb: null } }));

@@ -29,6 +29,29 @@ describe('RunState', () => {
   });
 });
 
+describe('RunState done bits', () => {
+  it('shares one write among bits set close together, and every bit is on disk when its call resolves', async () => {
+    const p = path.join(dir, 'state-bits.json');
+    let writes = 0;
+    const counting = { ...fs, writeFileAtomic: (...a: Parameters<typeof fs.writeFileAtomic>) => (writes++, fs.writeFileAtomic(...a)) };
+    const s = RunState.create(counting, p, { run_id: 'r', config_hash: 'c', frames_manifest_id: 'm' });
+    s.initUnits('tile_reconstruction', 200);
+    const saved: Promise<void>[] = [];
+    // one bit every millisecond or so, as the tiles of a fast P9 come in
+    for (let i = 0; i < 200; i++) {
+      saved.push(s.setUnitDone('tile_reconstruction', i));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await saved[120];
+    const mid = await RunState.load(fs, p);
+    for (let i = 0; i <= 120; i++) expect(mid.isUnitDone('tile_reconstruction', i)).toBe(true);
+    await Promise.all(saved);
+    expect((await RunState.load(fs, p)).doneUnits('tile_reconstruction')).toBe(200);
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThan(20);
+  });
+});
+
 describe('EventLog', () => {
   it('writes the common fields and strictly increasing seq, continuing after a reopen', async () => {
     const p = path.join(dir, 'events.jsonl');
@@ -46,5 +69,27 @@ describe('EventLog', () => {
     const events = parseEvents(readFileSync(p, 'utf8'));
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(events[0]).toMatchObject({ v: 1, run_id: 'run1', type: 'run_started', ts: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('writes events emitted while an append is on its way in order, none lost, by flush', async () => {
+    const p = path.join(dir, 'events-batched.jsonl');
+    const log = await EventLog.open(fs, p, 'run2');
+    let appends = 0;
+    const counting = { ...fs, appendText: (file: string, text: string) => (appends++, fs.appendText(file, text)) };
+    const counted = await EventLog.open(counting, path.join(dir, 'events-counted.jsonl'), 'run3');
+    for (let i = 0; i < 500; i++) {
+      log.emit({ type: 'tile_done', tile: i });
+      counted.emit({ type: 'tile_done', tile: i });
+      // some events arrive after an append has started
+      if (i % 97 === 0) await Promise.resolve();
+    }
+    await Promise.all([log.flush(), counted.flush()]);
+    const events = parseEvents(readFileSync(p, 'utf8'));
+    expect(events.map((e) => e.tile)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(parseEvents(readFileSync(path.join(dir, 'events-counted.jsonl'), 'utf8'))).toHaveLength(500);
+    // batched: far fewer appends than events
+    expect(appends).toBeGreaterThan(0);
+    expect(appends).toBeLessThan(50);
   });
 });
