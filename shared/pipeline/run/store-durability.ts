@@ -11,7 +11,8 @@ import type { Runtime } from './runtime';
  * computer can lose it. state.json therefore records under which boot the store was last written
  * and whether it was synced since (once, in the background, after P6): a resume trusts a store that
  * was not synced only under the same boot, and otherwise redoes P6. No store state (a run of a
- * version that synced every frame) = trusted.
+ * version that synced every frame) = trusted. P6's records are not fsync'd either: one lost to a
+ * restart does not parse, and its frame is redone with the same bytes.
  */
 export interface StoreDurability {
   /** Boot the store was last written under (RunHost.bootId); null = unknown. */

@@ -118,7 +118,9 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
   const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
   const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
-  await writeJson(env.fs, out.record, record);
+  // not fsync'd either: a record lost to a restart fails to parse on resume and its frame is
+  // redone (same bytes), and a record is never present without its blocks in the OS cache
+  await writeJson(env.fs, out.record, record, { durable: false });
   return record;
 }
 
