@@ -66,7 +66,7 @@ async function killedRun(name: string, when: (e: RunEventLine) => boolean): Prom
 async function killedInP9(name: string): Promise<{ dir: string }> {
   for (let attempt = 1; ; attempt++) {
     const { dir } = await killedRun(`${name}-${attempt}`, (e) => e.type === 'tile_done');
-    const total = Number((await readEvents(dir)).find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction')?.total);
+    const total = phaseTotal(await readEvents(dir), 'tile_reconstruction');
     const { done } = await doneUnits(dir, 'tile_reconstruction');
     const storeThere = await stat(join(dir, 'work', 'cells.f32')).then(
       () => true,
@@ -78,6 +78,19 @@ async function killedInP9(name: string): Promise<{ dir: string }> {
 
 async function resume(dir: string, workers = 2): Promise<CliResult> {
   return runCli(['run', '--resume', dir, '--workers', String(workers)]);
+}
+
+/** Resumes the run, checks that it ends as the reference run did, and returns its events and the resumed session's. */
+async function resumeToSameResult(dir: string): Promise<{ all: RunEventLine[]; session: RunEventLine[] }> {
+  const r = await resume(dir);
+  expect(r.code, r.stderr).toBe(reference.result.code);
+  await expectSameResults(reference.dir, dir);
+  const all = await readEvents(dir);
+  return { all, session: all.slice(lastRunStarted(all)) };
+}
+
+function phaseTotal(events: RunEventLine[], phase: string): number {
+  return Number(events.find((e) => e.type === 'phase_started' && e.phase === phase)?.total);
 }
 
 function lastRunStarted(events: RunEventLine[]): number {
@@ -149,13 +162,8 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     state.store.boot = 'a-boot-before-the-restart';
     await writeFile(statePath, JSON.stringify(state));
 
-    const r = await resume(dir);
-    expect(r.code, r.stderr).toBe(reference.result.code);
-    await expectSameResults(reference.dir, dir);
-    const all = await readEvents(dir);
-    const session = all.slice(lastRunStarted(all));
-    const frames = Number(all.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
-    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(frames);
+    const { all, session } = await resumeToSameResult(dir);
+    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(phaseTotal(all, 'prepare'));
     expect(session.filter((e) => e.type === 'warning' && e.code === 'STORE_REBUILT')).toHaveLength(1);
   }, 120_000);
 
@@ -200,18 +208,12 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     const { dir } = await killedInP9('kill-p9-lost-store');
     const tilesDone = (await doneUnits(dir, 'tile_reconstruction')).done;
     expect(tilesDone).toBeGreaterThan(0);
-    expect(tilesDone).toBeLessThan(Number((await readEvents(dir)).find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction')?.total));
+    expect(tilesDone).toBeLessThan(phaseTotal(await readEvents(dir), 'tile_reconstruction'));
     await rm(join(dir, 'work', 'cells.f32'));
 
-    const r = await resume(dir);
-    expect(r.code, r.stderr).toBe(reference.result.code);
-    await expectSameResults(reference.dir, dir);
-    const all = await readEvents(dir);
-    const session = all.slice(lastRunStarted(all));
-    const frames = Number(all.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
-    const tiles = Number(all.find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction')?.total);
-    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(frames);
-    expect(session.filter((e) => e.type === 'tile_done')).toHaveLength(tiles);
+    const { all, session } = await resumeToSameResult(dir);
+    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare')).toHaveLength(phaseTotal(all, 'prepare'));
+    expect(session.filter((e) => e.type === 'tile_done')).toHaveLength(phaseTotal(all, 'tile_reconstruction'));
   }, 120_000);
 
   it('continues a run killed in P12 finish, while stack.fits is being written, and ends byte-identical', async () => {
