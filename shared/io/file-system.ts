@@ -84,13 +84,15 @@ export function sha256OfBytes(fs: FileSystem, data: Uint8Array): string {
   return fs.sha256Hex ? fs.sha256Hex(data) : sha256Hex(data);
 }
 
-/** Reads exactly `length` bytes at `position`, or throws with the file named. */
+/** Reads exactly `length` bytes at `position` (into `into` when given, else a new array), or throws with the file named. */
 export async function readExactly(
   file: RandomAccessFile,
   position: number,
   length: number,
+  into?: Uint8Array,
 ): Promise<Uint8Array> {
-  const buffer = new Uint8Array(length);
+  if (into && into.length !== length) throw new RangeError(`readExactly: target holds ${into.length} bytes, asked for ${length}`);
+  const buffer = into ?? new Uint8Array(length);
   let done = 0;
   while (done < length) {
     const n = await file.read(buffer, done, length - done, position + done);
