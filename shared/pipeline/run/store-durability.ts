@@ -49,20 +49,22 @@ export async function markStoreWriting(rt: Runtime, boot: string | null): Promis
 export async function syncStore(rt: Runtime): Promise<void> {
   const before = rt.state.data.store;
   if (!before || before.synced) return;
+  const path = storePath(rt.ctx);
   try {
-    const store = await rt.host.fs.open(storePath(rt.ctx), 'r+');
+    // a resume after P9 finds the store released: nothing left to sync
+    if (!(await rt.host.fs.exists(path))) return;
+    const store = await rt.host.fs.open(path, 'r+');
     try {
       await store.sync();
     } finally {
       await store.close();
     }
+    // P6 may have started writing again meanwhile (it does not within a run; kept exact anyway)
+    if (rt.state.data.store === before) {
+      rt.state.data.store = { ...before, synced: true };
+      await rt.state.save();
+    }
   } catch (err) {
     rt.host.log?.('warn', `could not sync the cell store (a resume after a restart will redo the prepare phase): ${(err as Error).message}`);
-    return;
-  }
-  // P6 may have started writing again meanwhile (it does not within a run; kept exact anyway)
-  if (rt.state.data.store === before) {
-    rt.state.data.store = { ...before, synced: true };
-    await rt.state.save();
   }
 }
