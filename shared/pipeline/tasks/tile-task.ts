@@ -1,6 +1,6 @@
 import { sha256OfBytes } from '../../io/file-system';
 import { loadRunContext, type RunContext } from '../run/run-context';
-import { jsonText, readFloat32, readJson, writeFloat32 } from '../run/run-files';
+import { jsonText, readFloat32, readJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
 import { readTileStack } from '../run/work-store';
 import { packTileBlocks, reconstructTile, type TileDiagnostics } from '../tile-reconstruction';
@@ -119,8 +119,9 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   // two fsyncs per tile were most of a small tile's cost
   const volatile = { durable: false };
   const text = jsonText(record);
+  // one mkdirp for both files (tiles/ holds both), not one per writer
   await env.fs.mkdirp(env.fs.dirname(out.record));
-  await Promise.all([writeFloat32(env.fs, out.data, file, volatile), env.fs.writeFileAtomic(out.record, text, volatile)]);
+  await Promise.all([env.fs.writeFileAtomic(out.data, new Uint8Array(file.buffer, file.byteOffset, file.byteLength), volatile), env.fs.writeFileAtomic(out.record, text, volatile)]);
   // what a reader of the file gets (NaN as null), so a live record and a resumed one are the same
   return JSON.parse(text) as TileRecord;
 }
