@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFitsRead } from './fits-read';
 import { runPipelineMeasured } from './pipeline-run';
 import { benchRegistration } from './registration';
-import { evaluateTargets, renderMarkdown, type BenchDocument, type SetResult } from './report';
+import { evaluateTargets, medianRun, renderMarkdown, type BenchDocument, type SetResult } from './report';
 import { runSiril, sirilUnavailableReason, type SirilResult } from './siril-run';
 import { BENCH_SETS, ensureSet, frameNamesIn, type CachedSet } from './synth-cache';
 
@@ -31,6 +31,8 @@ const usage = `usage: npm run bench -- [options]      (or: node dist/bench/bench
   --cold           drop the page cache before every run (root only; disk-read column becomes real)
   --config FILE    tile_compile.yaml for the pipeline runs (default: built-in defaults)
   --workers N      worker processes for the pipeline runs (default: from the memory model)
+  --repeat N       runs per set, ours and Siril's taking turns (default 3); the tables show the
+                   median runs, the ratios are of the medians, and every pair is listed
   --keep           keep the run directories under bench/results/tmp/
   --render         only re-render bench/RESULTS.md from bench/results/latest.json (after
                    adding remarks to its "notes" array, e.g. the load on the machine)
@@ -48,10 +50,11 @@ interface Options {
   workers: number | null;
   keep: boolean;
   cli: string | null;
+  repeat: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { sets: ['S', 'M'], flat: null, siril: true, micro: true, onlyMicro: false, cold: false, config: null, workers: null, keep: false, cli: null };
+  const o: Options = { sets: ['S', 'M'], flat: null, siril: true, micro: true, onlyMicro: false, cold: false, config: null, workers: null, keep: false, cli: null, repeat: 3 };
   let large = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -71,6 +74,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (a === '--workers') o.workers = positiveInt(a, value());
     else if (a === '--keep') o.keep = true;
     else if (a === '--cli') o.cli = resolve(value());
+    else if (a === '--repeat') o.repeat = positiveInt(a, value());
     else throw new Error(`unknown option ${a}`);
   }
   if (large && !o.sets.includes('L')) o.sets.push('L');
@@ -103,22 +107,24 @@ function subset(cacheDir: string, base: CachedSet, n: number): CachedSet {
   return { dir, set: { ...base.set, name: `${base.set.name}-N${n}`, frames: files.length }, frameFiles: files.map((f) => join(dir, f)), inputBytes, generatedNowS: 0 };
 }
 
-async function benchSet(o: Options, paths: { cli: string; tmp: string; sirilScript: string }, cs: CachedSet): Promise<SetResult> {
+type OursRun = SetResult['ours'];
+type SirilRun = Extract<SetResult['siril'], { wallS: number }>;
+
+async function runOurs(o: Options, paths: { cli: string; tmp: string }, cs: CachedSet, round: string): Promise<{ run: OursRun; completed: boolean; runDir: string }> {
   const name = cs.set.name;
-  const runDir = join(paths.tmp, name);
+  const runDir = join(paths.tmp, `${name}${round}`);
   rmSync(runDir, { recursive: true, force: true });
   if (o.cold) dropPageCache();
-  log(`${name}: tile-compile run (${cs.set.frames} x ${cs.set.width}x${cs.set.height}, ${Math.round(cs.inputBytes / MB)} MB) ...`);
+  log(`${name}${round}: tile-compile run (${cs.set.frames} x ${cs.set.width}x${cs.set.height}, ${Math.round(cs.inputBytes / MB)} MB) ...`);
   const r = await runPipelineMeasured({ cliPath: paths.cli, inputDir: cs.dir, runDir, configPath: o.config ?? undefined, workers: o.workers ?? undefined });
-  const inputMB = cs.inputBytes / MB;
-  log(`${name}: exit ${r.exitCode} (${r.events.status ?? 'no run_finished'}), wall ${r.wallS.toFixed(1)} s, CPU ${r.cpuS.toFixed(1)} s, peak tree ${Math.round(r.tree.peakRssSumMb)} MB, read ${(r.tree.rcharBytes / cs.inputBytes).toFixed(2)}x input`);
-  const ours: SetResult['ours'] = {
+  log(`${name}${round}: exit ${r.exitCode} (${r.events.status ?? 'no run_finished'}), wall ${r.wallS.toFixed(1)} s, CPU ${r.cpuS.toFixed(1)} s, peak tree ${Math.round(r.tree.peakRssSumMb)} MB, read ${(r.tree.rcharBytes / cs.inputBytes).toFixed(2)}x input`);
+  const run: OursRun = {
     status: r.events.status,
     exitCode: r.exitCode,
     workers: r.events.workers,
     wallS: r.wallS,
     cpuS: r.cpuS,
-    throughputMBps: inputMB / r.wallS,
+    throughputMBps: cs.inputBytes / MB / r.wallS,
     readMB: r.tree.rcharBytes / MB,
     readRatio: r.tree.rcharBytes / cs.inputBytes,
     diskReadMB: r.tree.readBytes / MB,
@@ -133,34 +139,65 @@ async function benchSet(o: Options, paths: { cli: string; tmp: string; sirilScri
     phases: r.phaseResources,
   };
   // exit 0 = ok, 3 = validation_failed with a complete result; anything else is a failed run
-  const completed = r.exitCode === 0 || r.exitCode === 3;
-  if (!completed) {
-    const tail = existsSync(`${runDir}.log`) ? readFileSync(`${runDir}.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
-    log(`${name}: the run FAILED (exit ${r.exitCode}); kept ${runDir}.log:\n${tail}`);
-    return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note: `the run failed with exit ${r.exitCode}: nothing measured`, ours, siril: { skipped: 'our run failed' }, ratios: null, failed: true };
-  }
-  if (!o.keep) rmSync(runDir, { recursive: true, force: true });
+  return { run, completed: r.exitCode === 0 || r.exitCode === 3, runDir };
+}
 
-  let siril: SetResult['siril'];
-  let ratios: SetResult['ratios'] = null;
+/**
+ * One set, `o.repeat` times: our run, then Siril's, in turns, so that the machine's drift (its
+ * speed changes by 10 % and more within minutes) falls on both alike. Reported: the median run of
+ * each (its phases and details), the ratio of the medians, the largest peak memory of any run, and
+ * every pair.
+ */
+async function benchSet(o: Options, paths: { cli: string; tmp: string; sirilScript: string }, cs: CachedSet): Promise<SetResult> {
+  const name = cs.set.name;
+  const inputMB = cs.inputBytes / MB;
   const unavailable = o.siril ? sirilUnavailableReason(paths.sirilScript) : 'disabled with --no-siril';
-  if (unavailable !== null) siril = { skipped: unavailable };
-  else {
-    const outDir = join(paths.tmp, `siril-${name}`);
+  const ours: OursRun[] = [];
+  const sirils: SirilRun[] = [];
+  let sirilSkipped: string | null = unavailable;
+  for (let i = 1; i <= o.repeat; i++) {
+    const round = o.repeat > 1 ? ` (run ${i} of ${o.repeat})` : '';
+    const { run, completed, runDir } = await runOurs(o, paths, cs, round);
+    if (!completed) {
+      const tail = existsSync(`${runDir}.log`) ? readFileSync(`${runDir}.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      log(`${name}: the run FAILED (exit ${run.exitCode}); kept ${runDir}.log:\n${tail}`);
+      return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note: `the run failed with exit ${run.exitCode}: nothing measured`, ours: run, siril: { skipped: 'our run failed' }, ratios: null, failed: true };
+    }
+    if (!o.keep) rmSync(runDir, { recursive: true, force: true });
+    ours.push(run);
+    if (sirilSkipped !== null) continue;
+    const outDir = join(paths.tmp, `siril-${name}-${i}`);
     rmSync(outDir, { recursive: true, force: true });
     if (o.cold) dropPageCache();
-    log(`${name}: Siril (run_siril.sh) ...`);
+    log(`${name}${round}: Siril (run_siril.sh) ...`);
     const s: SirilResult = await runSiril(paths.sirilScript, cs.dir, outDir);
-    if (!s.ok) siril = { skipped: s.message ?? 'Siril failed' };
+    if (!s.ok) sirilSkipped = s.message ?? 'Siril failed';
     else {
-      siril = { wallS: s.wallS, cpuS: s.cpuS, peakRssMb: s.peakRssMb, scratchMb: s.scratchMb, registered: s.registered };
-      ratios = { wall: ours.wallS / s.wallS, memory: ours.peakRssSumMb / s.peakRssMb };
-      log(`${name}: Siril wall ${s.wallS.toFixed(1)} s, peak ${s.peakRssMb} MB -> ours/Siril: time x${ratios.wall.toFixed(2)}, memory x${ratios.memory.toFixed(2)}`);
+      sirils.push({ wallS: s.wallS, cpuS: s.cpuS, peakRssMb: s.peakRssMb, scratchMb: s.scratchMb, registered: s.registered });
+      log(`${name}${round}: Siril wall ${s.wallS.toFixed(1)} s, peak ${s.peakRssMb} MB -> ours/Siril: time x${(run.wallS / s.wallS).toFixed(2)}`);
     }
     if (!o.keep) rmSync(outDir, { recursive: true, force: true });
   }
+  // the median run stands for the set; memory is the largest peak of any run (the bound that matters)
+  const median = { ...medianRun(ours), peakRssSumMb: Math.max(...ours.map((r) => r.peakRssSumMb)) };
+  let siril: SetResult['siril'];
+  let ratios: SetResult['ratios'] = null;
+  if (sirilSkipped !== null) siril = { skipped: sirilSkipped };
+  else {
+    siril = { ...medianRun(sirils), peakRssMb: Math.max(...sirils.map((r) => r.peakRssMb)) };
+    ratios = { wall: median.wallS / siril.wallS, memory: median.peakRssSumMb / siril.peakRssMb };
+    log(`${name}: medians of ${o.repeat}: ours ${median.wallS.toFixed(1)} s, Siril ${siril.wallS.toFixed(1)} s -> time x${ratios.wall.toFixed(2)}, memory x${ratios.memory.toFixed(2)}`);
+  }
+  const runs: SetResult['runs'] = ours.map((r, i) => ({
+    wallS: r.wallS,
+    cpuS: r.cpuS,
+    peakRssSumMb: r.peakRssSumMb,
+    sirilWallS: sirils[i]?.wallS ?? null,
+    sirilCpuS: sirils[i]?.cpuS ?? null,
+    sirilPeakMb: sirils[i]?.peakRssMb ?? null,
+  }));
   const note = cs.generatedNowS > 0 ? `frames generated in this run (${cs.generatedNowS.toFixed(0)} s, not timed above)` : undefined;
-  return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note, ours, siril, ratios };
+  return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note, ours: median, siril, ratios, runs };
 }
 
 function machine(): BenchDocument['machine'] {
@@ -230,7 +267,7 @@ async function main(argv: readonly string[]): Promise<number> {
       date: new Date().toISOString(),
       machine: machine(),
       commit: gitCommit(root),
-      options: { cold: o.cold, config: o.config, workers: o.workers, cli: o.cli },
+      options: { cold: o.cold, config: o.config, workers: o.workers, cli: o.cli, repeat: o.repeat },
       sets,
       fitsRead,
       registration,

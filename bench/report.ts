@@ -33,7 +33,21 @@ export interface SetResult {
     readonly phases: PhaseResources[];
   };
   readonly siril: { readonly wallS: number; readonly cpuS: number | null; readonly peakRssMb: number; readonly scratchMb: number | null; readonly registered: string | null } | { readonly skipped: string };
+  /** wall = median of ours ÷ median of Siril's; memory = largest peak of ours ÷ largest of Siril's. */
   readonly ratios: { readonly wall: number; readonly memory: number } | null;
+  /**
+   * Every run, ours and Siril's in turns (bench --repeat); `ours` and `siril` above are the runs
+   * with the median wall time, with the largest peak memory of any run. Absent in documents
+   * written before repeats (one run each).
+   */
+  readonly runs?: ReadonlyArray<{
+    readonly wallS: number;
+    readonly cpuS: number;
+    readonly peakRssSumMb: number;
+    readonly sirilWallS: number | null;
+    readonly sirilCpuS: number | null;
+    readonly sirilPeakMb: number | null;
+  }>;
   /** Our run did not complete (exit other than 0 or 3): its figures mean nothing. */
   readonly failed?: boolean;
 }
@@ -42,13 +56,20 @@ export interface BenchDocument {
   readonly date: string;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly ramGb: number; readonly node: string; readonly os: string };
   readonly commit: string | null;
-  readonly options: { readonly cold: boolean; readonly config: string | null; readonly workers: number | null; readonly cli?: string | null };
+  readonly options: { readonly cold: boolean; readonly config: string | null; readonly workers: number | null; readonly cli?: string | null; readonly repeat?: number };
   readonly sets: SetResult[];
   readonly fitsRead?: FitsReadBench | { readonly skipped: string };
   readonly registration?: Record<string, unknown> | { readonly skipped: string };
   readonly targets: Array<{ readonly target: string; readonly measured: string; readonly met: boolean | null }>;
   /** Free-text remarks added by whoever ran it (load on the machine, build measured). */
   readonly notes?: string[];
+}
+
+/** The run with the median wall time (the lower middle one of an even count). */
+export function medianRun<T extends { readonly wallS: number }>(runs: readonly T[]): T {
+  if (runs.length === 0) throw new RangeError('medianRun: no runs');
+  const sorted = [...runs].sort((a, b) => a.wallS - b.wallS);
+  return sorted[(sorted.length - 1) >> 1];
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -88,7 +109,8 @@ export function evaluateTargets(all: readonly SetResult[]): BenchDocument['targe
   }
   const m = sets.find((s) => s.set === 'M');
   if (m && m.ratios) {
-    out.push({ target: 'M wall time <= Siril', measured: `${f2(m.ratios.wall)}x Siril (${f1(m.ours.wallS)} s vs ${'wallS' in m.siril ? f1(m.siril.wallS) : '?'} s)`, met: m.ratios.wall <= 1 });
+    const of = m.runs && m.runs.length > 1 ? `medians of ${m.runs.length} runs each: ` : '';
+    out.push({ target: 'M wall time <= Siril', measured: `${f2(m.ratios.wall)}x Siril (${of}${f1(m.ours.wallS)} s vs ${'wallS' in m.siril ? f1(m.siril.wallS) : '?'} s)`, met: m.ratios.wall <= 1 });
   }
   for (const s of sets) {
     if (s.ratios) out.push({ target: `${s.set}: peak memory below Siril`, measured: `${f2(s.ratios.memory)}x Siril`, met: s.ratios.memory < 1 });
@@ -103,6 +125,7 @@ export function renderMarkdown(doc: BenchDocument): string {
   lines.push(`Measured ${doc.date} by \`npm run bench\` on ${m.cpus} cores (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}${doc.commit ? `, commit ${doc.commit.slice(0, 10)} + working tree` : ''}.`);
   lines.push(`Page cache: ${doc.options.cold ? 'dropped before every run (cold)' : 'not dropped (frames cached from earlier runs are read from RAM: the disk column then understates a cold run)'}. Config: ${doc.options.config ?? 'built-in defaults'}. Workers: ${doc.options.workers ?? 'from the memory model'}.${doc.options.cli ? ` Measured build: ${doc.options.cli}.` : ''}`);
   lines.push('Machines are shared and noisy: compare the ratios measured in the same run, not absolute times across runs.');
+  if ((doc.options.repeat ?? 1) > 1) lines.push(`Each set ran ${doc.options.repeat} times, ours and Siril's in turns: the tables show the runs with the median wall time, the wall ratio is of the medians, peak memory is the largest of any run.`);
   for (const n of doc.notes ?? []) lines.push(n);
   lines.push('');
   lines.push('## Pipeline vs Siril 1.0.6 (same frames, same run)', '');
@@ -128,11 +151,22 @@ export function renderMarkdown(doc: BenchDocument): string {
     // a frame Siril fails to register is left out of its stack, which also makes it faster
     else lines.push('', `${s.set}: Siril ${s.siril.registered ?? 'registration count unknown'}${s.siril.scratchMb !== null ? `, ${s.siril.scratchMb} MB scratch on disk` : ''}.`);
   }
+  const repeated = done.filter((s) => (s.runs?.length ?? 0) > 1);
+  if (repeated.length > 0) {
+    lines.push('', '### Every run (ours and Siril\'s in turns; the table above shows the median runs)', '');
+    lines.push('| set | run | wall s | CPU s | peak MB | Siril wall s | Siril CPU s | Siril peak MB | wall ratio |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of repeated) {
+      (s.runs ?? []).forEach((r, i) => {
+        const ratio = r.sirilWallS ? f2(r.wallS / r.sirilWallS) : '–';
+        lines.push(`| ${s.set} | ${i + 1} | ${f1(r.wallS)} | ${f1(r.cpuS)} | ${int(r.peakRssSumMb)} | ${r.sirilWallS !== null ? f1(r.sirilWallS) : '–'} | ${r.sirilCpuS !== null ? f1(r.sirilCpuS) : '–'} | ${r.sirilPeakMb !== null ? int(r.sirilPeakMb) : '–'} | ${ratio} |`);
+      });
+    }
+  }
   lines.push('', '## Targets (reported, not asserted)', '', '| target | measured | met |', '|---|---|---|');
   for (const t of doc.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`);
 
   for (const s of done) {
-    lines.push('', `## ${s.set}: where the time goes (per phase, from events.jsonl and /proc samples every 100 ms)`, '');
+    lines.push('', `## ${s.set}: where the time goes (${(s.runs?.length ?? 1) > 1 ? 'the median run, ' : ''}per phase, from events.jsonl and /proc samples every 100 ms)`, '');
     lines.push('| phase | wall s | CPU s | read MB | read ÷ input | max tree RSS MB |', '|---|---:|---:|---:|---:|---:|');
     for (const p of s.ours.phases) {
       if (p.status === 'skipped') continue;

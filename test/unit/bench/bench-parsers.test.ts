@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { phaseResources, summarizeEvents } from '../../../bench/pipeline-run';
 import { mergeSamples, parseKeyValues, parseStat, timelineDelta, totalsOf, type ProcSample } from '../../../bench/proc-tree';
-import { evaluateTargets, renderMarkdown, type BenchDocument, type SetResult } from '../../../bench/report';
+import { evaluateTargets, medianRun, renderMarkdown, type BenchDocument, type SetResult } from '../../../bench/report';
 import { parseSirilTimeTxt, parseTimeVCpu } from '../../../bench/siril-run';
 
 describe('parseStat', () => {
@@ -181,5 +181,27 @@ describe('evaluateTargets and renderMarkdown', () => {
     expect(md).toContain('| S | 60 | 1024×768 | 100 | 10.0 | 15.0 | 1.50 | 10.0 | 4.00 | 0.00 | 200 | – | – | – | – | – | – |');
     expect(md).toContain('S: Siril skipped — not installed.');
     expect(md).toContain('2 cores (Test CPU), 24 GB RAM');
+  });
+
+  it('show the median runs of repeated pairs, the ratio of the medians and every pair', () => {
+    const runs = [
+      { wallS: 80, cpuS: 130, peakRssSumMb: 830, sirilWallS: 40, sirilCpuS: 60, sirilPeakMb: 1300 },
+      { wallS: 70, cpuS: 125, peakRssSumMb: 850, sirilWallS: 55, sirilCpuS: 61, sirilPeakMb: 1290 },
+      { wallS: 75, cpuS: 128, peakRssSumMb: 820, sirilWallS: 50, sirilCpuS: 62, sirilPeakMb: 1310 },
+    ];
+    const m = { ...setResult({ set: 'M', frames: 200, peak: 850, wall: 75, read: 6, siril: { wallS: 50, cpuS: 62, peakRssMb: 1310, scratchMb: null, registered: null }, ratios: { wall: 75 / 50, memory: 850 / 1310 } }), runs };
+    const t = evaluateTargets([m]);
+    expect(t.find((x) => x.target === 'M wall time <= Siril')?.measured).toBe('1.50x Siril (medians of 3 runs each: 75.0 s vs 50.0 s)');
+    const md = renderMarkdown({ date: 'd', machine: { cpus: 2, cpuModel: 'c', ramGb: 24, node: '20', os: 'linux' }, commit: null, options: { cold: false, config: null, workers: null, repeat: 3 }, sets: [m], targets: t });
+    expect(md).toContain('Each set ran 3 times');
+    expect(md).toContain('| M | 1 | 80.0 | 130.0 | 830 | 40.0 | 60.0 | 1300 | 2.00 |');
+    expect(md).toContain('| M | 2 | 70.0 | 125.0 | 850 | 55.0 | 61.0 | 1290 | 1.27 |');
+    expect(md).toContain('## M: where the time goes (the median run, per phase');
+  });
+
+  it('pick the run with the median wall time (the lower middle of an even count)', () => {
+    expect(medianRun([{ wallS: 3 }, { wallS: 1 }, { wallS: 2 }])).toEqual({ wallS: 2 });
+    expect(medianRun([{ wallS: 4 }, { wallS: 1 }, { wallS: 2 }, { wallS: 3 }])).toEqual({ wallS: 2 });
+    expect(() => medianRun([])).toThrow(RangeError);
   });
 });
