@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundaryMeter, summarizeBoundaries, type BoundaryPair } from '../../../shared/pipeline/boundary-diagnostics';
+import { BoundaryMeter, SEAM_VISIBLE_SIGMA, summarizeBoundaries, type BoundaryPair } from '../../../shared/pipeline/boundary-diagnostics';
 import { computeTileGrid, neighbourPairs, type Tile, type TileGrid } from '../../../shared/pipeline/tile-grid';
 import { gaussianSource, mulberry32 } from '../../../shared/util/seed';
 
@@ -52,6 +52,23 @@ describe('BoundaryMeter', () => {
     expect(p01.seamSuspect).toBe(true);
     expect(p01.meanD).toBeGreaterThan(0.8);
     expect(offset.find((p) => p.a === 1 && p.b === 2)!.meanD).toBeLessThan(-0.8);
+  });
+
+  it('does not flag a significant step too small to see (below SEAM_VISIBLE_SIGMA of the pixel noise)', () => {
+    // neighbours that weight the frames alike: the same noise field in both, so D barely scatters
+    // and even a tiny level step is significant; it is flagged only from a tenth of the noise up
+    const g = grid(384, 128, 128, 0.25);
+    const gauss = gaussianSource(mulberry32(7));
+    const field = new Float32Array(384 * 128).map(() => 100 + gauss());
+    const jitter = gaussianSource(mulberry32(8));
+    const withStep = (step: number) => measure(g, (t) => tileFrom((x, y) => field[y * 384 + x] + 0.001 * jitter() + (t.id === 1 ? step : 0), t));
+    const tiny = withStep(0.05).find((p) => p.a === 0 && p.b === 1)!;
+    expect(tiny.meanD).toBeCloseTo(0.05, 2);
+    expect(Math.abs(tiny.meanD)).toBeGreaterThan(20 * tiny.sigmaMadD); // significant…
+    expect(tiny.seamSuspect).toBe(false); // …but 5 % of the noise: invisible
+    const visible = withStep(0.3).find((p) => p.a === 0 && p.b === 1)!;
+    expect(visible.seamSuspect).toBe(true);
+    expect(SEAM_VISIBLE_SIGMA).toBe(0.1);
   });
 
   it('does not flag differing star profiles in a flat background (no level step)', () => {
