@@ -363,7 +363,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       if (!r.accepted) {
         events.emit({ type: 'warning', code: 'REGISTRATION_FAILED', phase: 'registration', frame: r.frameIndex, file: m.frames[r.frameIndex].name, message: `${m.frames[r.frameIndex].name}: could not be registered (${r.rejection?.message ?? r.attempts.map((a) => `${a.method}: ${a.reason}`).join('; ')}); the frame is excluded` });
       } else if (r.method === 'identity') {
-        events.emit({ type: 'warning', code: 'REGISTRATION_IDENTITY', phase: 'registration', frame: r.frameIndex, file: m.frames[r.frameIndex].name, message: `${m.frames[r.frameIndex].name}: no method found a transform; stacked without alignment (identity)` });
+        events.emit({ type: 'warning', code: 'REGISTRATION_IDENTITY', phase: 'registration', frame: r.frameIndex, file: m.frames[r.frameIndex].name, message: identityMessage(m.frames[r.frameIndex].name, r.nccHighPassIdentity) });
       }
     }
     if (!out.majorityOk) {
@@ -653,4 +653,14 @@ async function writeFramesTable(
   });
   const unreadable = (await unreadableFrames(rt)).map((u) => ({ index: null, file: u.file, usable: false, excluded: 'UNREADABLE', detail: u.detail }));
   await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('frames.json'), { reference: m.frames[plan.reference].name, frames: [...rows, ...unreadable] });
+}
+
+/**
+ * The warning of a frame registered as identity. Identity is kept only when no fit correlates
+ * better with the reference and the unshifted frame's stars correlate with the reference's
+ * (reject_cc_highpass_min), i.e. they already overlap: typically an undithered frame whose
+ * sub-pixel star fit lost the NCC comparison to the unresampled frame.
+ */
+export function identityMessage(file: string, nccHighPassIdentity: number): string {
+  return `${file}: no fit lined it up better than leaving it unshifted (high-passed NCC ${nccHighPassIdentity.toFixed(3)} with the reference); stacked unshifted: its stars already overlap the reference's, to within about their width`;
 }
