@@ -125,7 +125,10 @@ export function renderMarkdown(doc: BenchDocument): string {
   lines.push(`Measured ${doc.date} by \`npm run bench\` on ${m.cpus} cores (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}${doc.commit ? `, commit ${doc.commit.slice(0, 10)} + working tree` : ''}.`);
   lines.push(`Page cache: ${doc.options.cold ? 'dropped before every run (cold)' : 'not dropped (frames cached from earlier runs are read from RAM: the disk column then understates a cold run)'}. Config: ${doc.options.config ?? 'built-in defaults'}. Workers: ${doc.options.workers ?? 'from the memory model'}.${doc.options.cli ? ` Measured build: ${doc.options.cli}.` : ''}`);
   lines.push('Machines are shared and noisy: compare the ratios measured in the same run, not absolute times across runs.');
-  if ((doc.options.repeat ?? 1) > 1) lines.push(`Each set ran ${doc.options.repeat} times, ours and Siril's in turns: the tables show the runs with the median wall time, the wall ratio is of the medians, peak memory is the largest of any run.`);
+  const counts = doc.sets.filter((s) => s.failed !== true).map((s) => `${s.set} ${s.runs?.length ?? 1}`);
+  if (doc.sets.some((s) => (s.runs?.length ?? 1) > 1)) {
+    lines.push(`Runs per set (ours and Siril's in turns): ${counts.join(', ')}. The tables show the runs with the median wall time, the wall ratio is of the medians, peak memory is the largest of any run.`);
+  }
   for (const n of doc.notes ?? []) lines.push(n);
   lines.push('');
   lines.push('## Pipeline vs Siril 1.0.6 (same frames, same run)', '');
