@@ -9,6 +9,7 @@ import { taskHandler } from '../../shared/pipeline/tasks/registry';
 import '../../shared/pipeline/tasks/all-tasks';
 import type { HostToWorker, WorkerToHost } from '../host/worker-messages';
 import { createWorkerLogger, phaseOfTask, type Logger } from '../host/logging';
+import { ScratchBuffers } from '../../shared/util/scratch-buffers';
 
 // One log per run folder (RUN_DIR/logs/worker-<n>.log); the run dir comes with each task.
 const logs = new Map<string, Logger>();
@@ -35,6 +36,21 @@ const HEAP_TRIM_BYTES = 40 * 1024 * 1024;
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
 function trimHeap(): void {
   if (collectGarbage && getHeapStatistics().used_heap_size > HEAP_TRIM_BYTES) collectGarbage();
+}
+
+/**
+ * Frame-sized arrays reused from task to task (one task runs at a time). A new kind of task (the
+ * next phase) starts with none: the frame buffers of P2 and P6 are not carried into P9.
+ */
+let scratch = { kind: '', buffers: new ScratchBuffers() };
+function scratchFor(kind: string): ScratchBuffers {
+  if (scratch.kind !== kind) {
+    const held = scratch.buffers.bytes;
+    scratch = { kind, buffers: new ScratchBuffers() };
+    // give the old arrays back now, before the new phase's tasks allocate theirs
+    if (held > 0) collectGarbage?.();
+  }
+  return scratch.buffers;
 }
 
 // Electron's utilityProcess talks over process.parentPort; child_process.fork over process.send.
@@ -64,7 +80,7 @@ function onMessage(raw: unknown): void {
       const { log, what } = taskLog(m.kind, m.payload);
       const t0 = Date.now();
       log?.debug(`${what} started (pid ${process.pid})`);
-      taskHandler(m.kind)({ fs: nodeFileSystem }, m.payload).then(
+      taskHandler(m.kind)({ fs: nodeFileSystem, scratch: scratchFor(m.kind) }, m.payload).then(
         (result) => {
           log?.info(`${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
           send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() });

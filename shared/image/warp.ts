@@ -30,6 +30,12 @@ export interface WarpOptions {
    * the two; the bytes are identical). Default 'auto'.
    */
   readonly kernels?: 'auto' | 'js';
+  /**
+   * Write the output into this array (exactly planes * rows * outW values) instead of a new one:
+   * a worker warping frame after frame reuses one canvas (util/scratch-buffers.ts). Every value
+   * is written, whatever the array held.
+   */
+  readonly into?: Float32Array;
 }
 
 /**
@@ -74,7 +80,9 @@ export function warpRows(
   const { width: W, height: H, planes } = src;
   if (W > MAX_VIEW_SIDE || H > MAX_VIEW_SIDE) throw new RangeError(`warp: frames up to ${MAX_VIEW_SIDE} px a side, got ${W}x${H}`);
   const bandH = y1 - y0;
-  const out = new Float32Array(outW * bandH * planes);
+  const size = outW * bandH * planes;
+  if (opts.into && opts.into.length !== size) throw new RangeError(`warp: the output array holds ${opts.into.length} values, the band needs ${size}`);
+  const out = opts.into ?? new Float32Array(size);
   const [a, b, tx, c, d, ty] = M;
   const lanczosWasm = interp === 'lanczos3' && opts.kernels !== 'js';
 

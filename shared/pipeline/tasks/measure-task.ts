@@ -52,7 +52,9 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
   const ctx = await loadRunContext(env.fs, payload.runDir);
   const frame = ctx.manifest.frames[payload.frame];
   const out = measurePaths(ctx, payload.frame);
-  const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image);
+  // decoded into the worker's frame array (reused from task to task: util/scratch-buffers.ts)
+  const into = env.scratch?.float32('frame', frame.width * frame.height * frame.planes);
+  const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image);
   const bg = measureBackground(image, ctx.layout);
   if (!bg.ok) {
     const record: MeasureRecord = {

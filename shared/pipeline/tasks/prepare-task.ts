@@ -2,7 +2,7 @@ import { readFitsImage } from '../../fits/reader';
 import type { FitsCard } from '../../fits/types';
 import { writeFitsImage } from '../../fits/writer';
 import type { FileSystem } from '../../io/file-system';
-import { luminanceY, oscSubplanes, type Plane } from '../../image/views';
+import { luminanceYView, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
 import { cellGridOf, localBackgroundCellPx, luminanceOffsetsOverBoxes, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
 import { suppressIsolatedPixelsInPlace } from '../cosmetic';
@@ -72,9 +72,13 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   // one decoded frame and one canvas at a time (METHOD.md 6: a 24 MP frame is 96 MB as float32):
   // the decoded frame is this task's own copy, normalized in place and dropped after the warp;
   // the canvas is matched in place
-  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path)).image), ctx.layout, measure.background, true);
+  // the frame and the canvas live in the worker's arrays, reused from task to task (a fresh 96 MB
+  // array per 24 MP frame cost more in page faults than the warp: util/scratch-buffers.ts)
+  const into = env.scratch?.float32('frame', frame.width * frame.height * frame.planes);
+  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image), ctx.layout, measure.background, true);
   const M = plan.matrices[f];
-  let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC' });
+  const canvasInto = env.scratch?.float32('canvas', plan.canvasWidth * plan.canvasHeight * normalized.planes);
+  let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC', into: canvasInto });
   normalized = null;
 
   let dGrid: Array<number[] | null> = [];
@@ -111,7 +115,8 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
   // star-like 2x2 blocks on the sliding-mean Y, so they are suppressed (in place: no second frame)
   if (ctx.layout.colorMode === 'OSC') suppressIsolatedPixelsInPlace(canvas.data, canvas.width, canvas.height);
-  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceY(canvas, ctx.layout.colorMode) };
+  // mono: Y is the canvas itself (measuring only reads it)
+  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceYView(canvas, ctx.layout.colorMode) };
   const boxes = tileBoxes(plan);
   const tileOffsets = grid ? luminanceOffsetsOverBoxes(offsets, grid, boxes, ctx.layout) : undefined;
   const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);

@@ -1,5 +1,6 @@
 import type { FileSystem } from '../../io/file-system';
 import type { CancelSignal } from '../../util/cancel';
+import type { ScratchBuffers } from '../../util/scratch-buffers';
 
 /**
  * Task handlers by kind. The worker process and the in-process executor both dispatch through this
@@ -8,6 +9,8 @@ import type { CancelSignal } from '../../util/cancel';
 export interface TaskEnv {
   readonly fs: FileSystem;
   readonly signal?: CancelSignal;
+  /** Arrays reused from task to task by the process running them one at a time (util/scratch-buffers.ts). */
+  readonly scratch?: ScratchBuffers;
 }
 
 export type TaskHandler = (env: TaskEnv, payload: unknown) => Promise<unknown>;

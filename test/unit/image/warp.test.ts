@@ -199,3 +199,30 @@ describe('coverageMask', () => {
     expect(Array.from(coverageMask(img))).toEqual([1, 0]);
   });
 });
+
+describe('warp into a reused array', () => {
+  // a worker warps frame after frame into one canvas: whatever the array held must not show
+  const cases: Array<{ name: string; M: Affine2x3; cfa: boolean; planes: number; kernels?: 'js' }> = [
+    { name: 'integer shift', M: [1, 0, 3, -0, 1, -2], cfa: false, planes: 2 },
+    { name: 'sub-pixel shift and rotation, out of frame corners', M: rot(7, 40, 30, 5.3, -4.6), cfa: false, planes: 1 },
+    { name: 'the same with the JS kernels', M: rot(7, 40, 30, 5.3, -4.6), cfa: false, planes: 1, kernels: 'js' },
+    { name: 'CFA mosaic, rotation', M: rot(-3, 40, 30, 12.25, 9.5), cfa: true, planes: 1 },
+    { name: 'CFA mosaic, JS kernels', M: rot(-3, 40, 30, 12.25, 9.5), cfa: true, planes: 1, kernels: 'js' },
+  ];
+  for (const c of cases) {
+    it.each(INTERPS)(`writes every value, the same bytes as a fresh array: ${c.name} (%s)`, (interp) => {
+      const src = randomImage(80, 60, 11, c.planes);
+      const fresh = warpImage(src, c.M, 72, 54, interp, { cfa: c.cfa, kernels: c.kernels });
+      const used = new Float32Array(72 * 54 * c.planes).fill(12345.5);
+      used[7] = Number.NaN;
+      const again = warpImage(src, c.M, 72, 54, interp, { cfa: c.cfa, kernels: c.kernels, into: used });
+      expect(again.data).toBe(used);
+      expect(Buffer.from(used.buffer).equals(Buffer.from(fresh.data.buffer))).toBe(true);
+      expect(fresh.data.some((v) => Number.isNaN(v))).toBe(true); // the frame's edge is in view
+    });
+  }
+
+  it('refuses an array of the wrong size', () => {
+    expect(() => warpImage(randomImage(8, 8, 1), [1, 0, 0.5, 0, 1, 0], 8, 8, 'bilinear', { into: new Float32Array(63) })).toThrow(/holds 63 values/);
+  });
+});
