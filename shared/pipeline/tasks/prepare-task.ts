@@ -70,10 +70,9 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const frame = ctx.manifest.frames[f];
   const measure = await readMeasureRecord(ctx, f);
   // one decoded frame and one canvas at a time (METHOD.md 6: a 24 MP frame is 96 MB as float32):
-  // the decoded frame is this task's own copy, normalized in place and dropped after the warp;
-  // the canvas is matched in place
-  // the frame and the canvas live in the worker's arrays, reused from task to task (a fresh 96 MB
-  // array per 24 MP frame cost more in page faults than the warp: util/scratch-buffers.ts)
+  // the decoded frame is normalized in place and not used after the warp; the canvas is matched
+  // in place. Both live in the worker's arrays, reused from task to task (a fresh 96 MB array per
+  // 24 MP frame cost more in page faults than the warp: util/scratch-buffers.ts)
   const into = env.scratch?.float32('frame', frame.width * frame.height * frame.planes);
   let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image), ctx.layout, measure.background, true);
   const M = plan.matrices[f];
