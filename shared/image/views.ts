@@ -23,14 +23,21 @@ function checkMode(image: Image, colorMode: ColorMode): void {
 /**
  * Luminance view Y (full resolution): MONO -> a copy of the frame; RGB -> mean of the three planes;
  * OSC -> 2x2 sliding mean (window (x..x+1, y..y+1) always holds R, G, G, B, so Y has no CFA phase),
- * with the last row and column replicated from their neighbours.
+ * with the last row and column replicated from their neighbours. `into`: write Y there instead
+ * of into a new array (exactly width x height values; every one is written).
  */
-export function luminanceY(image: Image, colorMode: ColorMode): Float32Array {
+export function luminanceY(image: Image, colorMode: ColorMode, into?: Float32Array): Float32Array {
   checkMode(image, colorMode);
   const { width: w, height: h } = image;
   const n = w * h;
-  if (colorMode === 'MONO') return image.data.slice(0, n);
-  const out = new Float32Array(n);
+  if (into && into.length !== n) throw new RangeError(`luminanceY: the output array holds ${into.length} values, the image has ${n} pixels`);
+  if (colorMode === 'MONO') {
+    if (!into) return image.data.slice(0, n);
+    into.set(image.data.subarray(0, n));
+    return into;
+  }
+  // every value of `into` is written below, whatever it held (a worker reuses one array per frame)
+  const out = into ?? new Float32Array(n);
   if (colorMode === 'RGB') {
     const d = image.data;
     for (let i = 0; i < n; i++) out[i] = (d[i] + d[n + i] + d[2 * n + i]) / 3;

@@ -2,7 +2,7 @@ import { readFitsImage } from '../../fits/reader';
 import type { FitsCard } from '../../fits/types';
 import { writeFitsImage } from '../../fits/writer';
 import type { FileSystem } from '../../io/file-system';
-import { luminanceYView, oscSubplanes, type Plane } from '../../image/views';
+import { luminanceY, luminanceYView, oscSubplanes, type Plane } from '../../image/views';
 import { warpImage } from '../../image/warp';
 import { cellGridOf, localBackgroundCellPx, luminanceOffsetsOverBoxes, matchLocalBackground, meanOffsetOverBox, type CellGrid } from '../local-background';
 import { suppressIsolatedPixelsInPlace } from '../cosmetic';
@@ -114,8 +114,11 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
   // star-like 2x2 blocks on the sliding-mean Y, so they are suppressed (in place: no second frame)
   if (ctx.layout.colorMode === 'OSC') suppressIsolatedPixelsInPlace(canvas.data, canvas.width, canvas.height);
-  // mono: Y is the canvas itself (measuring only reads it)
-  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: luminanceYView(canvas, ctx.layout.colorMode) };
+  // mono: Y is the canvas itself (measuring only reads it); colour: Y goes into the worker's 'y' array
+  const mono = ctx.layout.colorMode === 'MONO';
+  const yInto = mono ? undefined : env.scratch?.float32('y', plan.canvasWidth * plan.canvasHeight);
+  const yData = mono ? luminanceYView(canvas, 'MONO') : luminanceY(canvas, ctx.layout.colorMode, yInto);
+  const y = { width: plan.canvasWidth, height: plan.canvasHeight, data: yData };
   const boxes = tileBoxes(plan);
   const tileOffsets = grid ? luminanceOffsetsOverBoxes(offsets, grid, boxes, ctx.layout) : undefined;
   const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);

@@ -38,6 +38,18 @@ describe('luminanceY', () => {
     expect([0, 1, 3, 4].every((i) => Number.isNaN(out[i]))).toBe(true);
     expect(() => luminanceY(img, 'RGB')).toThrow(RangeError);
   });
+  it('writes every value of a reused output array: the same bytes as a new one, for each colour mode and tiny sizes', () => {
+    const cases: Array<[number, number, number, 'MONO' | 'RGB' | 'OSC']> = [[7, 5, 1, 'MONO'], [7, 5, 3, 'RGB'], [7, 5, 1, 'OSC'], [1, 4, 1, 'OSC'], [6, 1, 1, 'OSC']];
+    for (const [w, h, planes, mode] of cases) {
+      const img = imageOf(w, h, planes, (x, y, c) => Math.sin(x * 1.3 + y * 0.7 + c) * 100);
+      const fresh = luminanceY(img, mode);
+      const used = new Float32Array(w * h).fill(-777.25);
+      const again = luminanceY(img, mode, used);
+      expect(again).toBe(used);
+      expect(Buffer.from(used.buffer).equals(Buffer.from(fresh.buffer))).toBe(true);
+    }
+    expect(() => luminanceY(imageOf(3, 3, 1, () => 1), 'OSC', new Float32Array(8))).toThrow(/holds 8 values/);
+  });
 });
 
 describe('proxyOf', () => {
