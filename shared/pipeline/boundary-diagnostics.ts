@@ -1,4 +1,4 @@
-import { MAD_TO_SIGMA, medianInPlace, selectInPlace } from '../image/stats';
+import { MAD_TO_SIGMA, medianInPlace, selectInPlace, sigmaMad } from '../image/stats';
 import { intersectBoxes, type Box, type Tile, type TileGrid } from './tile-grid';
 
 /**
@@ -26,13 +26,6 @@ export interface BoundaryPair {
 interface Strip {
   readonly box: Box;
   readonly data: Float32Array;
-}
-
-/** sigma_MAD of the values (reordered in place). */
-function sigmaMadOf(values: Float64Array): number {
-  const med = medianInPlace(values);
-  for (let i = 0; i < values.length; i++) values[i] = Math.abs(values[i] - med);
-  return MAD_TO_SIGMA * medianInPlace(values);
 }
 
 /** Standard error of a median relative to that of a mean, for Gaussian noise. */
@@ -137,7 +130,7 @@ export class BoundaryMeter {
     }
     const sigmaMadD = MAD_TO_SIGMA * medianInPlace(dev);
     const meanD = sum / n;
-    const pixelNoise = sigmaMadOf(first.subarray(0, n));
+    const pixelNoise = sigmaMad(first.subarray(0, n));
     this.pairs.push({
       a,
       b,
