@@ -81,7 +81,7 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   const store = await env.fs.open(storePath(ctx), 'r');
   let data: Float32Array;
   try {
-    data = await readTileStack(store, layout, tile.x0, tile.y0, tile.width, tile.height);
+    data = await readTileStack(store, layout, tile.x0, tile.y0, tile.width, tile.height, env.scratch);
   } finally {
     await store.close();
   }

@@ -7,6 +7,7 @@ import { cellsOfBox, planStore, preallocateStore, readTileStack, tileEdgeCuts, u
 import { computeTileGrid } from '../../../../shared/pipeline/tile-grid';
 import { storeCutsFor } from '../../../../shared/pipeline/run/run-plan';
 import type { RandomAccessFile } from '../../../../shared/io/file-system';
+import { ScratchBuffers } from '../../../../shared/util/scratch-buffers';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tc-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -183,6 +184,34 @@ describe('work store on disk', () => {
               for (let x = 0; x < w; x += 3) expect(stack[((f * planes + c) * h + y) * w + x]).toBe(frameValue(f, c, x0 + x, y0 + y));
       }
       await real.close();
+    }
+  });
+
+  it('reading into a reused scratch gives the same stacks as fresh buffers, whatever the slot held before', async () => {
+    const W = 150;
+    const H = 97;
+    const N = 3;
+    const planes = 2;
+    const grid = computeTileGrid(W, H, 1, { tile: { size_factor: 32, min_size: 32, max_divisor: 2, overlap_fraction: 0.25 } });
+    const cuts = storeCutsFor(grid);
+    // band reads too: METHOD's stride cells, where a tile needs only some rows of a cell
+    for (const layout of [planStore(W, H, cuts.x, cuts.y, N, planes), uniform(W, H, grid.stride, N, planes)]) {
+      const file = await fs.open(path.join(dir, `scratch-${layout.cells.length}.f32`), 'w+');
+      await preallocateStore(file, layout);
+      for (let f = 0; f < N; f++) await writeFrameToStore(file, layout, f, makeFrame(W, H, planes, f));
+      const scratch = new ScratchBuffers();
+      // the slot starts full of garbage (NaN and huge values), larger than any tile needs
+      scratch.float32('tile-stack', 4 * N * planes * W * H).fill(Number.NaN);
+      // tiles of different sizes one after another, as in a worker (edge tiles included)
+      const boxes = [...grid.tiles.map((t) => [t.x0, t.y0, t.width, t.height]), [3, 5, 7, 9], [0, 0, W, H]];
+      for (const [x0, y0, w, h] of boxes) {
+        const fresh = await readTileStack(file, layout, x0, y0, w, h);
+        const reused = await readTileStack(file, layout, x0, y0, w, h, scratch);
+        expect(reused.length).toBe(fresh.length);
+        expect(Buffer.from(reused.buffer, reused.byteOffset, reused.byteLength).equals(Buffer.from(fresh.buffer, fresh.byteOffset, fresh.byteLength))).toBe(true);
+        scratch.float32('tile-stack', reused.length).fill(-3e38);
+      }
+      await file.close();
     }
   });
 
