@@ -35,8 +35,8 @@ interface Exports {
   readonly gatherF64: Fn;
   readonly gatherValues: Fn;
   readonly copyTile: Fn;
-  readonly selectRank: Fn;
-  readonly maxOf: Fn;
+  readonly selectRadix: Fn;
+  readonly maxBelow: Fn;
   readonly splitBackground: Fn;
   readonly below: { value: number };
   readonly large: { value: number };
@@ -85,6 +85,8 @@ export class TileStatsKernel {
   private gatherC = 0;
   private gatherKeep = 0;
   private gatherTmp = 0;
+  private radix = 0;
+  private hist = 0;
   private layoutEnd = 0;
   /** The rows of the frame in the band area: whose (an owner token), which, how wide. */
   private band: { owner: object | null; y0: number; h: number; width: number } = { owner: null, y0: 0, h: 0, width: 0 };
@@ -130,6 +132,8 @@ export class TileStatsKernel {
     this.gatherC = take(8 * n + SLACK);
     this.gatherKeep = take(8 * n + SLACK);
     this.gatherTmp = take(4 * n + SLACK);
+    this.radix = take(8 * Math.max(n, SAMPLE_MAX) + SLACK);
+    this.hist = take(4 * 256);
     this.layoutEnd = p;
     this.band = { owner: null, y0: 0, h: 0, width: 0 };
     ensureWasmBytes(this.memory, this.views, p);
@@ -295,8 +299,7 @@ export class TileStatsKernel {
     const g = 3 * Math.sqrt(m * q * (1 - q)) + 2;
     const rLo = Math.max(0, Math.floor(q * m - g));
     const rHi = Math.min(m - 1, Math.ceil(q * m + g));
-    const lo = this.x.selectRank(keys, 0, m - 1, rLo);
-    return { lo, hi: this.x.selectRank(keys, rLo, m - 1, rHi) };
+    return { lo: this.select(keys, m, rLo), hi: this.select(keys, m, rHi) };
   }
 
   /**
@@ -326,8 +329,17 @@ export class TileStatsKernel {
       n = inside;
       r = rNext;
     }
-    const upper = this.x.selectRank(cur, 0, n - 1, r);
-    return even ? 0.5 * (this.x.maxOf(cur, r) + upper) : upper;
+    const upper = this.select(cur, n, r);
+    if (!even) return upper;
+    // the lower centre (rank r - 1): the largest key below the upper one, or the upper one itself
+    // when it also holds rank r - 1
+    const largestBelow = this.x.maxBelow(cur, n, upper);
+    return 0.5 * ((this.x.below.value === r ? largestBelow : upper) + upper);
+  }
+
+  /** Rank r of the n f64 keys at byte `keys` (read, not reordered): the kernel's radix select. */
+  private select(keys: number, n: number, r: number): number {
+    return this.x.selectRadix(keys, n, r, this.radix, this.hist);
   }
 }
 
@@ -355,8 +367,8 @@ export function tileStatsKernel(): TileStatsKernel | null {
             gatherF64: w.exports.gather_f64 as Fn,
             gatherValues: w.exports.gather_values as Fn,
             copyTile: w.exports.copy_tile as Fn,
-            selectRank: w.exports.select_rank as Fn,
-            maxOf: w.exports.max_of as Fn,
+            selectRadix: w.exports.select_radix as Fn,
+            maxBelow: w.exports.max_below as Fn,
             splitBackground: w.exports.split_background as Fn,
             below: w.exports.below as { value: number },
             large: w.exports.large as { value: number },

@@ -608,62 +608,150 @@
       (br $vl)))
   )
 
-  ;; Rank k of the f64 keys a[lo..hi] (inclusive): stats.ts selectRankIn (Wirth's FIND, scans
-  ;; stopping on keys equal to the pivot, median-of-three pivot), reordering a[lo..hi].
-  (func (export "select_rank") (param $a i32) (param $lo i32) (param $hi i32) (param $k i32) (result f64)
-    (local $p f64) (local $q f64) (local $r f64) (local $x f64) (local $i i32) (local $j i32) (local $t f64) (local $ai i32) (local $aj i32)
-    (block $done (loop $outer
-      (br_if $done (i32.ge_s (local.get $lo) (local.get $hi)))
-      (local.set $p (f64.load (i32.add (local.get $a) (i32.shl (local.get $lo) (i32.const 3)))))
-      (local.set $q (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3)))))
-      (local.set $r (f64.load (i32.add (local.get $a) (i32.shl (local.get $hi) (i32.const 3)))))
-      (local.set $x
-        (if (result f64) (f64.lt (local.get $p) (local.get $q))
-          (then (if (result f64) (f64.lt (local.get $q) (local.get $r))
-            (then (local.get $q))
-            (else (select (local.get $r) (local.get $p) (f64.lt (local.get $p) (local.get $r))))))
-          (else (if (result f64) (f64.lt (local.get $p) (local.get $r))
-            (then (local.get $p))
-            (else (select (local.get $r) (local.get $q) (f64.lt (local.get $q) (local.get $r))))))))
-      (local.set $i (local.get $lo))
-      (local.set $j (local.get $hi))
-      (loop $part
-        (block $si_done (loop $si
-          (br_if $si_done (i32.eqz (f64.lt (f64.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3)))) (local.get $x))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $si)))
-        (block $sj_done (loop $sj
-          (br_if $sj_done (i32.eqz (f64.lt (local.get $x) (f64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3)))))))
-          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
-          (br $sj)))
-        (if (i32.le_s (local.get $i) (local.get $j))
-          (then
-            (local.set $ai (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3))))
-            (local.set $aj (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3))))
-            (local.set $t (f64.load (local.get $ai)))
-            (f64.store (local.get $ai) (f64.load (local.get $aj)))
-            (f64.store (local.get $aj) (local.get $t))
+  ;; Rank k (0 <= k < n) of the n finite f64 keys a[0..n), which are read and not reordered: a
+  ;; radix select on the keys' order-preserving u64 images (b the key's bits: b with the sign bit
+  ;; flipped for b >= 0, ~b for b < 0; their unsigned order is the numeric order, -0 just below +0). Each round counts the
+  ;; 8-bit digits just below the highest bit in which the keys left still differ (hist: 256 i32)
+  ;; and keeps the keys of the digit holding rank k, packed in tmp (8 bytes per key; the first
+  ;; round converts a into tmp). Ends when the keys left are equal; up to 16 keys left are ranked
+  ;; by counting. The passes have no data-dependent branches: the quickselect (Wirth's FIND) used
+  ;; before mispredicted about once per key it moved, on the few hundred keys a median ends with.
+  (func (export "select_radix") (param $a i32) (param $n i32) (param $k i32) (param $tmp i32) (param $hist i32) (result f64)
+    (local $i i32) (local $end i32) (local $end2 i32) (local $m i32) (local $j i32) (local $v v128) (local $ov v128) (local $av v128)
+    (local $s i64) (local $o i64) (local $an i64) (local $diff i64) (local $shift i64) (local $b i32) (local $cum i32) (local $c i32)
+    (local $lt i32) (local $le i32) (local $q i32)
+    ;; convert a -> tmp, with the OR and AND of the images (their differing bits: OR ^ AND)
+    (local.set $ov (v128.const i64x2 0 0))
+    (local.set $av (v128.const i64x2 -1 -1))
+    (local.set $i (i32.const 0))
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $end2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (block $cd (loop $cl
+      (br_if $cd (i32.ge_u (local.get $i) (local.get $end2)))
+      (local.set $v (v128.load (i32.add (local.get $a) (local.get $i))))
+      (local.set $v (v128.xor (local.get $v) (v128.or (i64x2.shr_s (local.get $v) (i32.const 63)) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+      (v128.store (i32.add (local.get $tmp) (local.get $i)) (local.get $v))
+      (local.set $ov (v128.or (local.get $ov) (local.get $v)))
+      (local.set $av (v128.and (local.get $av) (local.get $v)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $cl)))
+    (local.set $o (i64.or (i64x2.extract_lane 0 (local.get $ov)) (i64x2.extract_lane 1 (local.get $ov))))
+    (local.set $an (i64.and (i64x2.extract_lane 0 (local.get $av)) (i64x2.extract_lane 1 (local.get $av))))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (local.set $s (i64.load (i32.add (local.get $a) (local.get $i))))
+        (local.set $s (i64.xor (local.get $s) (i64.or (i64.shr_s (local.get $s) (i64.const 63)) (i64.const 0x8000000000000000))))
+        (i64.store (i32.add (local.get $tmp) (local.get $i)) (local.get $s))
+        (local.set $o (i64.or (local.get $o) (local.get $s)))
+        (local.set $an (i64.and (local.get $an) (local.get $s)))))
+    (local.set $diff (i64.xor (local.get $o) (local.get $an)))
+    (local.set $m (local.get $n))
+    (block $found (loop $round
+      (br_if $found (i64.eqz (local.get $diff)))
+      (if (i32.le_u (local.get $m) (i32.const 16))
+        (then
+          ;; rank by counting: key i is the answer when #(keys < it) <= k < #(keys <= it)
+          (local.set $i (i32.const 0))
+          (loop $each
+            (local.set $s (i64.load (i32.add (local.get $tmp) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $lt (i32.const 0))
+            (local.set $le (i32.const 0))
+            (local.set $q (i32.const 0))
+            (loop $cmp
+              (local.set $o (i64.load (i32.add (local.get $tmp) (i32.shl (local.get $q) (i32.const 3)))))
+              (local.set $lt (i32.add (local.get $lt) (i64.lt_u (local.get $o) (local.get $s))))
+              (local.set $le (i32.add (local.get $le) (i64.le_u (local.get $o) (local.get $s))))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br_if $cmp (i32.lt_u (local.get $q) (local.get $m))))
+            (if (i32.and (i32.le_u (local.get $lt) (local.get $k)) (i32.lt_u (local.get $k) (local.get $le)))
+              (then
+                (i64.store (local.get $tmp) (local.get $s))
+                (br $found)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (local.set $j (i32.sub (local.get $j) (i32.const 1)))))
-        (br_if $part (i32.le_s (local.get $i) (local.get $j))))
-      (if (i32.lt_s (local.get $j) (local.get $k)) (then (local.set $lo (local.get $i))))
-      (if (i32.lt_s (local.get $k) (local.get $i)) (then (local.set $hi (local.get $j))))
-      (br $outer)))
-    (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3)))))
+            (br $each))))
+      ;; the digit: 8 bits ending at the highest differing bit (bits above it are equal in all keys)
+      (local.set $shift (i64.sub (i64.const 56) (i64.clz (local.get $diff))))
+      (if (i64.lt_s (local.get $shift) (i64.const 0)) (then (local.set $shift (i64.const 0))))
+      (local.set $i (i32.const 0))
+      (loop $zero
+        (v128.store (i32.add (local.get $hist) (local.get $i)) (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br_if $zero (i32.lt_u (local.get $i) (i32.const 1024))))
+      (local.set $end (i32.add (local.get $tmp) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $i (local.get $tmp))
+      (loop $count
+        (local.set $j (i32.add (local.get $hist)
+          (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (i64.load (local.get $i)) (local.get $shift))) (i32.const 255)) (i32.const 2))))
+        (i32.store (local.get $j) (i32.add (i32.load (local.get $j)) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br_if $count (i32.lt_u (local.get $i) (local.get $end))))
+      ;; the digit b holding rank k, and k among its keys
+      (local.set $b (i32.const 0))
+      (local.set $cum (i32.const 0))
+      (block $at (loop $scan
+        (local.set $c (i32.load (i32.add (local.get $hist) (i32.shl (local.get $b) (i32.const 2)))))
+        (br_if $at (i32.gt_u (i32.add (local.get $cum) (local.get $c)) (local.get $k)))
+        (local.set $cum (i32.add (local.get $cum) (local.get $c)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $scan)))
+      (local.set $k (i32.sub (local.get $k) (local.get $cum)))
+      ;; keep the keys of digit b (in place: the write index never passes the read index)
+      (local.set $i (local.get $tmp))
+      (local.set $j (local.get $tmp))
+      (loop $keep
+        (local.set $s (i64.load (local.get $i)))
+        (i64.store (local.get $j) (local.get $s))
+        (local.set $j (i32.add (local.get $j)
+          (i32.shl (i32.eq (i32.and (i32.wrap_i64 (i64.shr_u (local.get $s) (local.get $shift))) (i32.const 255)) (local.get $b)) (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br_if $keep (i32.lt_u (local.get $i) (local.get $end))))
+      (local.set $m (local.get $c))
+      ;; the bits in which the kept keys still differ
+      (local.set $o (i64.const 0))
+      (local.set $an (i64.const -1))
+      (local.set $i (local.get $tmp))
+      (local.set $end (i32.add (local.get $tmp) (i32.shl (local.get $m) (i32.const 3))))
+      (loop $bits
+        (local.set $s (i64.load (local.get $i)))
+        (local.set $o (i64.or (local.get $o) (local.get $s)))
+        (local.set $an (i64.and (local.get $an) (local.get $s)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br_if $bits (i32.lt_u (local.get $i) (local.get $end))))
+      (local.set $diff (i64.xor (local.get $o) (local.get $an)))
+      (br $round)))
+    ;; tmp[0] holds the answer's image (all keys left are equal, or it was ranked by counting)
+    (local.set $s (i64.xor (i64.load (local.get $tmp)) (i64.const 0x8000000000000000)))
+    (f64.reinterpret_i64 (i64.xor (local.get $s) (i64.shr_u (i64.shr_s (local.get $s) (i64.const 63)) (i64.const 1)))))
 
-  ;; Largest of the f64 keys a[0..n) (-infinity if n = 0).
-  (func (export "max_of") (param $a i32) (param $n i32) (result f64)
-    (local $v f64) (local $x f64) (local $p i32) (local $end i32)
-    (local.set $v (f64.const -inf))
-    (local.set $p (local.get $a))
+  ;; The largest of the f64 keys a[0..n) below v (-infinity if none); $below = how many are below v.
+  (func (export "max_below") (param $a i32) (param $n i32) (param $v f64) (result f64)
+    (local $i i32) (local $end i32) (local $end2 i32) (local $x v128) (local $lt v128) (local $mx v128) (local $bl v128)
+    (local $vv v128) (local $r f64) (local $y f64) (local $below i32)
+    (local.set $vv (f64x2.splat (local.get $v)))
+    (local.set $mx (f64x2.splat (f64.const -inf)))
+    (local.set $bl (v128.const i64x2 0 0))
+    (local.set $i (local.get $a))
     (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $end2 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
     (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $x (f64.load (local.get $p)))
-      (if (f64.gt (local.get $x) (local.get $v)) (then (local.set $v (local.get $x))))
-      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end2)))
+      (local.set $x (v128.load (local.get $i)))
+      (local.set $lt (f64x2.lt (local.get $x) (local.get $vv)))
+      (local.set $bl (i64x2.sub (local.get $bl) (local.get $lt)))
+      (local.set $mx (f64x2.max (local.get $mx) (v128.bitselect (local.get $x) (f64x2.splat (f64.const -inf)) (local.get $lt))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next)))
-    (local.get $v))
+    (local.set $below (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $bl)) (i64x2.extract_lane 1 (local.get $bl)))))
+    (local.set $r (f64.max (f64x2.extract_lane 0 (local.get $mx)) (f64x2.extract_lane 1 (local.get $mx))))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (local.set $y (f64.load (local.get $i)))
+        (if (f64.lt (local.get $y) (local.get $v))
+          (then
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (local.set $r (f64.max (local.get $r) (local.get $y)))))))
+    (global.set $below (local.get $below))
+    (local.get $r))
 
   ;; The background pixels of a tile: the pairs (tile[i], r[i]) with tile[i] <= limit (compared
   ;; in f64), packed in order into bgY and bgR; returns their count.

@@ -88,6 +88,28 @@ describe('the tile-stats kernel medians', () => {
     );
   });
 
+  it('give the JS medians for keys of both signs, with ties, tiny and huge magnitudes (the radix select\'s key order)', () => {
+    const k = kernel();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 1e6 }), (n, kind, seed) => {
+        const u = mulberry32(seed);
+        const data = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const g = u() - 0.5;
+          // residual-like values around 0, integer ties across 0, all negative, tiny, and a mix of magnitudes
+          const v = kind === 0 ? 2 * g : kind === 1 ? Math.round(20 * g) : kind === 2 ? -100 * u() : kind === 3 ? 1e-30 * g : g * 10 ** Math.floor(60 * u() - 30);
+          data[i] = v === 0 ? 0 : v;
+        }
+        k.fit(n, 1, 31);
+        k.r.set(data);
+        const m = medianOfFinite(data, n, true);
+        expect(Object.is(k.median('r', n, true), m)).toBe(true);
+        expect(Object.is(k.medianDeviation('r', m, n, true), medianDeviationOfFinite(data, m, n, true))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('take the median over the first n keys only, and NaN without finite keys', () => {
     const k = kernel().fit(1000, 1, 31);
     const data = values(1000, 3, 0, 0, 0);
