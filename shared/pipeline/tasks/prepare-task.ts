@@ -99,8 +99,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
     skipped = match.skipped;
   }
 
-  let validPixels = 0;
-  for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] === canvas.data[i]) validPixels++;
+  const validPixels = countValid(canvas.data);
   // the blocks are written before the record (the unit's done marker), without waiting for the
   // device: the orchestrator syncs the store once after P6 (run/store-durability.ts)
   const store = await env.fs.open(storePath(ctx), 'r+');
@@ -129,6 +128,27 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   // redone (same bytes), and a record is never present without its blocks in the OS cache
   await writeJson(env.fs, out.record, record, { durable: false });
   return record;
+}
+
+/**
+ * The non-NaN values of a canvas. A function of its own (V8 optimizes it apart from the long async
+ * task; inline, the loop cost ~3x as much) and unrolled by four with two counters.
+ */
+export function countValid(data: Float32Array): number {
+  let a = 0;
+  let b = 0;
+  const n4 = data.length - (data.length % 4);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const v0 = data[i];
+    const v1 = data[i + 1];
+    const v2 = data[i + 2];
+    const v3 = data[i + 3];
+    a += (v0 === v0 ? 1 : 0) + (v1 === v1 ? 1 : 0);
+    b += (v2 === v2 ? 1 : 0) + (v3 === v3 ? 1 : 0);
+  }
+  for (; i < data.length; i++) a += data[i] === data[i] ? 1 : 0;
+  return a + b;
 }
 
 /**
