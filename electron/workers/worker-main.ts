@@ -1,7 +1,7 @@
 /**
  * Worker process entry point (child_process.fork under Node, utilityProcess under Electron).
- * Receives one task at a time, runs its handler against the run directory and answers with a small
- * JSON result or a typed failure. Never imports main-process or renderer code.
+ * Runs its tasks one at a time against the run directory and answers each with a small JSON result
+ * or a typed failure. Never imports main-process or renderer code.
  */
 import { getHeapStatistics } from 'node:v8';
 import { nodeFileSystem } from '../host/node-file-system';
@@ -70,37 +70,59 @@ function isTransient(err: unknown): boolean {
   return code === 'ENOSPC' || code === 'EIO' || code === 'EAGAIN' || code === 'EBUSY' || code === 'EMFILE' || code === 'ETIMEDOUT';
 }
 
+type TaskMessage = Extract<HostToWorker, { type: 'task' }>;
+
+/**
+ * Tasks run one at a time, in the order they arrive. The host may send the next task while one
+ * runs (worker-pool.ts: one queued per worker), so that the worker starts it the moment it has
+ * answered, without waiting for the host to take the answer in; the scratch arrays and the memory
+ * model both assume one running task.
+ */
+const queue: TaskMessage[] = [];
+let running = false;
+
+async function runQueue(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (let m = queue.shift(); m !== undefined; m = queue.shift()) await runTask(m);
+  } finally {
+    running = false;
+  }
+}
+
+async function runTask(m: TaskMessage): Promise<void> {
+  const { log, what } = taskLog(m.kind, m.payload);
+  const t0 = Date.now();
+  log?.debug(`${what} started (pid ${process.pid})`);
+  try {
+    const result = await taskHandler(m.kind)({ fs: nodeFileSystem, scratch: scratchFor(m.kind) }, m.payload);
+    log?.info(`${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
+    send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const oom = err instanceof RangeError && /allocation failed|Invalid typed array length/i.test(e.message);
+    log?.error(`${what} failed: ${oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED')} ${e.message}`);
+    send({
+      type: 'failed',
+      id: m.id,
+      failure: { code: oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED'), message: e.message, transient: oom || isTransient(err), cause: e.stack },
+      maxRssMb: maxRssMb(),
+    });
+  }
+  trimHeap();
+}
+
 function onMessage(raw: unknown): void {
   const m = raw as HostToWorker;
   switch (m.type) {
     case 'shutdown':
       process.exit(0);
       break;
-    case 'task': {
-      const { log, what } = taskLog(m.kind, m.payload);
-      const t0 = Date.now();
-      log?.debug(`${what} started (pid ${process.pid})`);
-      taskHandler(m.kind)({ fs: nodeFileSystem, scratch: scratchFor(m.kind) }, m.payload).then(
-        (result) => {
-          log?.info(`${what} done in ${((Date.now() - t0) / 1000).toFixed(2)} s, peak memory ${Math.round(maxRssMb())} MB`);
-          send({ type: 'result', id: m.id, result, maxRssMb: maxRssMb() });
-          trimHeap();
-        },
-        (err: unknown) => {
-          const e = err as Error & { code?: string };
-          const oom = err instanceof RangeError && /allocation failed|Invalid typed array length/i.test(e.message);
-          log?.error(`${what} failed: ${oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED')} ${e.message}`);
-          send({
-            type: 'failed',
-            id: m.id,
-            failure: { code: oom ? 'WORKER_OOM' : (e.code ?? 'TASK_FAILED'), message: e.message, transient: oom || isTransient(err), cause: e.stack },
-            maxRssMb: maxRssMb(),
-          });
-          trimHeap();
-        },
-      );
+    case 'task':
+      queue.push(m);
+      void runQueue();
       break;
-    }
   }
 }
 

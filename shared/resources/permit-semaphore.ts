@@ -41,7 +41,12 @@ export class PermitSemaphore {
   }
 
   lowerCeiling(): number {
-    this.ceilingValue = Math.max(1, this.ceilingValue - 1);
+    return this.setCeiling(this.ceilingValue - 1);
+  }
+
+  /** Sets the ceiling (at least 1) for the permits taken from now on; running ones keep theirs. */
+  setCeiling(ceiling: number): number {
+    this.ceilingValue = Math.max(1, ceiling);
     return this.ceilingValue;
   }
 

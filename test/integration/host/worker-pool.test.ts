@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -73,6 +73,41 @@ describe('WorkerPool', () => {
     setTimeout(() => controller.abort(), 300);
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(Date.now() - started).toBeLessThan(10_000); // bound for a loaded CI machine; the kill itself is immediate
+    await pool.close();
+  });
+
+  it('queues the next unit in a busy worker, which starts it without waiting for the host to take in the answer', async () => {
+    const pool = new WorkerPool(new NodeWorkerLauncher(script), { ...poolOptions, ceiling: 1 });
+    const markers = [0, 1, 2].map((i) => path.join(dir, `start-${i}`));
+    const seen: number[] = [];
+    await pool.execute('test:mark-start', units(markers.map((marker) => ({ marker, ms: 20 }))), {
+      // the host is busy (synchronously) until the next unit has started in the worker: without a
+      // queued unit nothing could start it, and the wait would run out
+      onDone: (i) => {
+        seen.push(i);
+        const next = markers[i + 1];
+        if (!next) return;
+        const until = Date.now() + 20_000;
+        while (!existsSync(next) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        expect(existsSync(next)).toBe(true);
+      },
+    });
+    expect(seen).toEqual([0, 1, 2]);
+    await pool.close();
+  });
+
+  it('sends a queued unit again when its worker dies running another, without counting it as a failed attempt', async () => {
+    const notices: string[] = [];
+    const pool = new WorkerPool(new NodeWorkerLauncher(script), { ...poolOptions, ceiling: 1, onNotice: (n) => notices.push(n.code) });
+    // one worker: unit 1 (whose marker exists: it does not crash) waits queued behind unit 0, which crashes the worker
+    const survivor = path.join(dir, 'queued-survivor');
+    writeFileSync(survivor, 'exists');
+    const done: number[] = [];
+    await pool.execute('test:crash-once', units([{ marker: path.join(dir, 'queued-crash') }, { marker: survivor }]), { onDone: (i) => void done.push(i) });
+    expect(done.sort()).toEqual([0, 1]);
+    // one crash and one retry, both unit 0's: unit 1 was sent again quietly
+    expect(notices.filter((c) => c === 'WORKER_CRASHED')).toHaveLength(1);
+    expect(notices.filter((c) => c === 'TASK_RETRY')).toHaveLength(1);
     await pool.close();
   });
 
