@@ -2,9 +2,6 @@ import type { DataConfig, LinearityConfig } from '../config/config-types';
 import type { Image } from '../image/image';
 import { sobelMagnitudeSq } from '../image/filters';
 import { mean, percentile, stdDev } from '../image/stats';
-import type { FileSystem } from '../io/file-system';
-import { readFitsImage } from '../fits/reader';
-import { FitsError } from '../fits/types';
 
 /**
  * Linearity heuristic of the scan checks (METHOD.md section 2) [REF], warning only: users feed
@@ -292,16 +289,10 @@ function formatStat(v: number): string {
 export interface LinearityWarning {
   /** The frame's name as given. */
   readonly file: string;
-  /** Its position in the list given to linearityWarnings. */
-  readonly index: number;
   readonly failed: LinearityTest[];
   readonly stats: LinearityStats;
 }
 
-/**
- * Indices of `count` frames spread evenly over `n` (first and last included):
- * round(i*(n-1)/(count-1)), i = 0..count-1, with count = min(maxFrames, n).
- */
 export function linearitySampleIndices(n: number, maxFrames: number): number[] {
   const count = Math.min(Math.max(0, Math.floor(maxFrames)), n);
   if (count <= 0) return [];
@@ -312,33 +303,23 @@ export function linearitySampleIndices(n: number, maxFrames: number): number[] {
 }
 
 /**
- * Runs the heuristic on `linearity.max_frames` frames spread over `frames` (in the given order)
- * and returns the non-linear ones, in frame order. Nothing is read when `data.linear_required` is
- * false. One frame is decoded at a time, into one reused buffer. A frame the reader rejects
- * (FitsError) is skipped: the scan reports it under its own code, and a warning-only check must
- * not stop a run; every other error propagates.
+ * The frames the heuristic looks at: `linearity.max_frames` spread evenly over `frames` (given in
+ * order, first and last included), none when `data.linear_required` is false. P2 measures them on
+ * the decoded frame it has anyway (before calibration), so the check reads nothing of its own and
+ * no longer holds up the start of the run.
  */
-export async function linearityWarnings(
-  fs: FileSystem,
-  frames: readonly { readonly name: string; readonly path: string }[],
-  cfg: { readonly data: Pick<DataConfig, 'linear_required'>; readonly linearity: LinearityConfig },
-): Promise<LinearityWarning[]> {
-  if (!cfg.data.linear_required) return [];
-  const out: LinearityWarning[] = [];
-  let buffer: Float32Array | undefined;
-  for (const i of linearitySampleIndices(frames.length, cfg.linearity.max_frames)) {
-    const frame = frames[i];
-    let image: Image;
-    try {
-      ({ image } = await readFitsImage(fs, frame.path, { into: buffer }));
-    } catch (e) {
-      if (e instanceof FitsError) continue;
-      throw e;
-    }
-    if (!buffer || image.data.buffer !== buffer.buffer) buffer = image.data;
-    const stats = linearityStats(downsampleForLinearity(image));
-    const { linear, failed } = judgeLinearity(stats, cfg.linearity.strictness);
-    if (!linear) out.push({ file: frame.name, index: i, failed, stats });
-  }
-  return out;
+export function linearitySample(frames: readonly number[], cfg: { readonly data: Pick<DataConfig, 'linear_required'>; readonly linearity: LinearityConfig }): Set<number> {
+  if (!cfg.data.linear_required) return new Set();
+  return new Set(linearitySampleIndices(frames.length, cfg.linearity.max_frames).map((i) => frames[i]));
+}
+
+/** The statistics the heuristic judges, of one decoded (uncalibrated) frame. */
+export function frameLinearity(image: Image): LinearityStats {
+  return linearityStats(downsampleForLinearity(image));
+}
+
+/** The warning for a frame whose statistics fail the heuristic at `strictness`, else null. */
+export function linearityWarning(file: string, stats: LinearityStats, strictness: LinearityStrictness): LinearityWarning | null {
+  const { linear, failed } = judgeLinearity(stats, strictness);
+  return linear ? null : { file, failed, stats };
 }

@@ -31,7 +31,7 @@ import { preallocateStore } from './work-store';
 import { currentBoot, markStoreWriting, storeTrusted, syncStore } from './store-durability';
 import type { WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
-import { measurePaths, readMeasureRecord, type MeasureRecord } from '../tasks/measure-task';
+import { measurePaths, readMeasureRecord, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
 import { registrationPath } from '../tasks/register-task';
 import { preparePaths, readPrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
 import { readTileData, readTileRecord, type TileRecord } from '../tasks/tile-task';
@@ -42,7 +42,7 @@ import { addPrepareRecord, clusterPhase, computeLocalWeightsPhase, createLocalMe
 import { TileAssembler } from '../phases/assemble-phase';
 import { finishRun, usableBackgrounds } from '../phases/finish-phase';
 import { unavailableSettings } from '../../config/unavailable';
-import { linearityWarnings, linearityWarningMessage } from '../linearity';
+import { linearitySample, linearityWarning, linearityWarningMessage } from '../linearity';
 import { writeSyntheticFrames } from '../phases/synthetic-output';
 import { buildMasters } from '../phases/calibration-phase';
 import { calibrationEnabled } from '../tasks/calibrate';
@@ -257,11 +257,9 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   for (const u of await unreadableFrames(rt)) {
     events.emit({ type: 'warning', code: 'UNREADABLE', phase: 'scan', file: u.file, message: u.message });
   }
-  // linearity heuristic (METHOD.md section 2): warns, never stops the run
-  const scanned = m.frames.filter((f) => f.excluded === null);
-  for (const w of await linearityWarnings(fs, scanned, ctx.config)) {
-    events.emit({ type: 'warning', code: 'NON_LINEAR_INPUT', phase: 'scan', frame: scanned[w.index].index, file: w.file, message: linearityWarningMessage(w, ctx.config.linearity.strictness) });
-  }
+  // linearity heuristic (METHOD.md section 2): warns, never stops the run; P2 measures the sampled
+  // frames on its own decode of them, and the warnings come with their P2 results
+  const linearityFrames = linearitySample(candidates, ctx.config);
 
   // disk: store + proxies + tiles + outputs, plus 10 % (METHOD.md section 6)
   const needBytes = candidates.length * frameMb * MB * 1.25 + 6 * frameMb * MB;
@@ -286,12 +284,12 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // P2 — pass 1 over every candidate frame
   const measures = new Map<number, MeasureRecord>();
   await runPhase(rt, 'measure', { total: candidates.length, unit: 'frames' }, async () => {
-    await runUnits<{ runDir: string; frame: number }, MeasureRecord>(
+    await runUnits<MeasurePayload, MeasureRecord>(
       rt,
       'measure',
       'measure',
       'frames',
-      candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f }, sizeMb: frameMb })),
+      candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, ...(linearityFrames.has(f) ? { linearity: true } : {}) }, sizeMb: frameMb })),
       {
         // P4 reads the proxy and star list of a measured frame: a done frame needs all three files
         load: async (f) => {
@@ -302,6 +300,8 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
         },
         onResult: (f, r, resumed) => {
           measures.set(f, r);
+          const nonLinear = r.linearity ? linearityWarning(r.file, r.linearity, ctx.config.linearity.strictness) : null;
+          if (nonLinear) events.emit({ type: 'warning', code: 'NON_LINEAR_INPUT', phase: 'measure', frame: f, file: r.file, message: linearityWarningMessage(nonLinear, ctx.config.linearity.strictness) });
           if (!resumed) {
             const g = r.metrics[0];
             events.emit({

@@ -1,6 +1,7 @@
 import { readFitsImage } from '../../fits/reader';
 import { luminanceYView, proxyOf } from '../../image/views';
 import { measureBackground } from '../background';
+import { frameLinearity, type LinearityStats } from '../linearity';
 import { measureGlobalMetrics, type GlobalMetrics } from '../global-metrics';
 import { measureFrameStars } from '../measure-star';
 import { normalizeFrame } from '../normalize';
@@ -20,6 +21,8 @@ import { registerTaskHandler, type TaskEnv } from './registry';
 export interface MeasurePayload {
   readonly runDir: string;
   readonly frame: number;
+  /** Measure the linearity heuristic's statistics too (a frame of linearitySample). */
+  readonly linearity?: boolean;
 }
 
 export interface MeasureRecord {
@@ -38,6 +41,8 @@ export interface MeasureRecord {
   readonly registrationStars: number;
   readonly proxyWidth: number;
   readonly proxyHeight: number;
+  /** The linearity heuristic's statistics of the uncalibrated frame, when the payload asked. */
+  readonly linearity?: LinearityStats;
 }
 
 export function measurePaths(ctx: RunContext, f: number) {
@@ -54,7 +59,10 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
   const out = measurePaths(ctx, payload.frame);
   // decoded into the worker's frame array (reused from task to task: util/scratch-buffers.ts)
   const into = env.scratch?.float32('frame', frame.width * frame.height * frame.planes);
-  const image = await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image);
+  const raw = (await readFitsImage(env.fs, frame.path, { into })).image;
+  // on the frame as the camera wrote it (calibration works in place)
+  const linearity = payload.linearity ? { linearity: frameLinearity(raw) } : {};
+  const image = await calibrateFrame(ctx, raw);
   const bg = measureBackground(image, ctx.layout);
   if (!bg.ok) {
     const record: MeasureRecord = {
@@ -71,6 +79,7 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
       registrationStars: 0,
       proxyWidth: 0,
       proxyHeight: 0,
+      ...linearity,
     };
     await writeJson(env.fs, out.record, record);
     return record;
@@ -96,6 +105,7 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
     registrationStars: stars.length,
     proxyWidth: proxy.width,
     proxyHeight: proxy.height,
+    ...linearity,
   };
   // the three files side by side, each waiting for its own fsync (~3-8 ms each while the store is
   // written back); the unit counts as done only when the host records it, after all three

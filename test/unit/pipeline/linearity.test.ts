@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeFileSystem as fs } from '../../../electron/host/node-file-system';
+import { readFitsImage } from '../../../shared/fits/reader';
 import { writeFitsImage } from '../../../shared/fits/writer';
 import { fft2d } from '../../../shared/image/fft';
 import type { Image } from '../../../shared/image/image';
@@ -15,7 +16,9 @@ import {
   linearitySampleIndices,
   linearityStats,
   linearityWarningMessage,
-  linearityWarnings,
+  linearitySample,
+  linearityWarning,
+  frameLinearity,
   type LinearitySample,
   type LinearityStats,
   type LinearityStrictness,
@@ -287,7 +290,7 @@ describe('the heuristic on synthetic camera frames', () => {
 
 describe('linearityWarningMessage', () => {
   it('names the file, each failed test with its value and limit, and what the user should do', () => {
-    const msg = linearityWarningMessage({ file: 'light_7.fits', index: 6, failed: ['gradient', 'low_freq_energy'], stats: { ...PASSING, gradient: 3.0712, lowFreqEnergy: 0.85 } }, 'moderate');
+    const msg = linearityWarningMessage({ file: 'light_7.fits', failed: ['gradient', 'low_freq_energy'], stats: { ...PASSING, gradient: 3.0712, lowFreqEnergy: 0.85 } }, 'moderate');
     expect(msg).toContain('light_7.fits: the frame looks stretched (non-linear)');
     expect(msg).toContain('2*mean|grad|/|mean| 3.07 (limit < 0.7)');
     expect(msg).toContain('low-frequency energy share 0.85 (limit >= 0.9)');
@@ -307,48 +310,46 @@ describe('linearitySampleIndices', () => {
   });
 });
 
-describe('linearityWarnings', () => {
+describe('linearitySample', () => {
+  const cfg = (maxFrames: number, linear = true) => ({ data: { linear_required: linear }, linearity: { max_frames: maxFrames, strictness: 'moderate' as const } });
+
+  it('names the frames P2 measures: max_frames spread over the given frames, by frame index', () => {
+    // frame indices with gaps (excluded frames are not in the list)
+    const frames = [0, 2, 3, 7, 8, 11, 12, 13, 20, 21];
+    expect([...linearitySample(frames, cfg(2))].sort((a, b) => a - b)).toEqual([0, 21]);
+    expect([...linearitySample(frames, cfg(8))].sort((a, b) => a - b)).toEqual(frames.filter((_, i) => linearitySampleIndices(10, 8).includes(i)));
+  });
+
+  it('is empty when data.linear_required is false', () => {
+    expect(linearitySample([0, 1, 2], cfg(8, false)).size).toBe(0);
+  });
+});
+
+describe('frameLinearity and linearityWarning on frames read from FITS', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-linearity-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const frames = ['light_1.fits', 'light_2.fits', 'light_3.fits'].map((name) => ({ name, path: path.join(dir, name) }));
-  const cfg = (maxFrames: number, linear = true) => ({
-    data: { linear_required: linear },
-    linearity: { max_frames: maxFrames, strictness: 'moderate' as const },
-  });
   const written = (async () => {
-    await writeFitsImage(fs, frames[0].path, skyFrame(1), { bitpix: 16 });
-    await writeFitsImage(fs, frames[1].path, stretch(skyFrame(1), 'gamma', 0, 65535), { bitpix: 16 });
-    await writeFitsImage(fs, frames[2].path, skyFrame(2), { bitpix: 16 });
+    const frames = [skyFrame(1), stretch(skyFrame(1), 'gamma', 0, 65535), skyFrame(2)];
+    const paths = frames.map((_, i) => path.join(dir, `light_${i + 1}.fits`));
+    for (let i = 0; i < frames.length; i++) await writeFitsImage(fs, paths[i], frames[i], { bitpix: 16 });
+    return paths;
   })();
 
-  it('reads uint16 FITS frames and returns the stretched one with its failed tests', async () => {
-    await written;
-    const warnings = await linearityWarnings(fs, frames, cfg(8));
-    expect(warnings.map((w) => [w.file, w.index])).toEqual([['light_2.fits', 1]]);
-    expect(warnings[0].failed).toContain('gradient');
-    expect(warnings[0].stats).toEqual(statsOf(stretch(skyFrame(1), 'gamma', 0, 65535)));
-  });
-
-  it('samples only max_frames frames, first and last: with 2 the stretched middle frame is not read', async () => {
-    await written;
-    expect(await linearityWarnings(fs, frames, cfg(2))).toEqual([]);
-  });
-
-  it('reads nothing when data.linear_required is false', async () => {
-    await written;
-    expect(await linearityWarnings(fs, frames, cfg(8, false))).toEqual([]);
-  });
-
-  it('skips a file the FITS reader rejects and still judges the others', async () => {
-    await written;
-    const broken = path.join(dir, 'broken.fits');
-    writeFileSync(broken, 'not a FITS file at all');
-    const list = [frames[1], { name: 'broken.fits', path: broken }];
-    expect((await linearityWarnings(fs, list, cfg(8))).map((w) => w.file)).toEqual(['light_2.fits']);
+  it('reads uint16 FITS frames and warns about the stretched one only, with its failed tests', async () => {
+    const paths = await written;
+    const warnings = [];
+    for (const p of paths) {
+      const stats = frameLinearity((await readFitsImage(fs, p)).image);
+      warnings.push(linearityWarning(path.basename(p), stats, 'moderate'));
+    }
+    expect(warnings.map((w) => w?.file ?? null)).toEqual([null, 'light_2.fits', null]);
+    expect(warnings[1]?.failed).toContain('gradient');
+    expect(warnings[1]?.stats).toEqual(statsOf(stretch(skyFrame(1), 'gamma', 0, 65535)));
   });
 
   it('is deterministic', async () => {
-    await written;
-    expect(await linearityWarnings(fs, frames, cfg(8))).toEqual(await linearityWarnings(fs, frames, cfg(8)));
+    const [, p] = await written;
+    const image = (await readFitsImage(fs, p)).image;
+    expect(frameLinearity(image)).toEqual(frameLinearity(image));
   });
 });
