@@ -112,18 +112,28 @@ export async function finishRun(
   ];
   await fs.mkdirp(ctx.paths.result);
   const cov = finished.coverage;
-  await writeFitsImage(fs, ctx.paths.file('result', 'stack.fits'), finished.image, {
-    bitpix: -32,
-    cards,
-    history,
-    extensions: [{ name: 'COVERAGE', image: { width: finished.image.width, height: finished.image.height, data: cov } }],
-  });
+  // the result's file is written (and reaches the device) while the host goes on with the preview,
+  // validation and the QA maps; it is awaited before the phase ends
+  const outputs: Array<Promise<void>> = [];
+  const inBackground = (p: Promise<void>) => {
+    p.catch(() => undefined);
+    outputs.push(p);
+  };
+  inBackground(
+    writeFitsImage(fs, ctx.paths.file('result', 'stack.fits'), finished.image, {
+      bitpix: -32,
+      cards,
+      history,
+      extensions: [{ name: 'COVERAGE', image: { width: finished.image.width, height: finished.image.height, data: cov } }],
+    }),
+  );
   if (finished.mosaic) {
     await writeFitsImage(fs, ctx.paths.file('result', 'stack_mosaic.fits'), finished.mosaic, { bitpix: -32, cards: [...cards, { key: 'BAYERPAT', value: ctx.layout.pattern ?? 'RGGB', type: 'string' }], history });
   }
   // QA baseline for bench/quality.ts: the equal-weight mean finished exactly like the result
   if (cfg.output.write_mean_stack) await writeFitsImage(fs, ctx.paths.file('result', 'mean_stack.fits'), finishImage({ stacked: assembled.mean, colorMode, bayerPattern: ctx.layout.pattern, backgrounds, coverage: assembled.coverage, nUsable: plan.usable.length }, cfg).image, { bitpix: -32, cards, history: [...history, 'equal-weight mean of the same registered frames (QA baseline)'] });
   if (cfg.output.preview) {
+    // awaited here: a full-size 8-bit preview (72 MB at 24 MP) is not held into validation
     const pv = renderPreview(finished.image, { depth: 8 });
     await fs.writeFileAtomic(ctx.paths.file('result', 'preview.png'), await rt.host.encodePng({ width: pv.width, height: pv.height, channels: pv.channels, data: pv.data }));
   }
@@ -144,6 +154,7 @@ export async function finishRun(
   await writeJson(fs, ctx.paths.metricsFile('validation.json'), { ...validation, fwhm_result: fwhmResult, fwhm_mean_stack: fwhmMean });
 
   if (cfg.output.qa_maps) await writeQaMaps(rt, plan, lw, mtw, boundaries, resultForQa, meanImage, assembled.coverage);
+  for (const p of outputs) await p;
   return { finished, validation, fwhmResult, fwhmMean };
 }
 
@@ -159,25 +170,28 @@ async function writeQaMaps(
 ): Promise<void> {
   const { fs } = rt.host;
   const grid = plan.grid;
-  const write = async (name: string, kind: string, px: MapPixels) => {
+  await fs.mkdirp(rt.ctx.paths.qa);
+  // each map is encoded and written while the next is computed; the artifact events follow in order
+  const written: Array<{ done: Promise<void>; event: () => void }> = [];
+  const write = (name: string, kind: string, px: MapPixels) => {
     const path = rt.ctx.paths.file('qa', `${name}.png`);
-    await fs.mkdirp(rt.ctx.paths.qa);
-    await fs.writeFileAtomic(path, await rt.host.encodePng({ width: px.width, height: px.height, channels: 3, data: px.data }));
-    rt.events.emit({ type: 'artifact', kind, path: `qa/${name}.png`, mime: 'image/png', min: px.min, max: px.max });
+    const done = (async () => fs.writeFileAtomic(path, await rt.host.encodePng({ width: px.width, height: px.height, channels: 3, data: px.data })))();
+    done.catch(() => undefined);
+    written.push({ done, event: () => rt.events.emit({ type: 'artifact', kind, path: `qa/${name}.png`, mime: 'image/png', min: px.min, max: px.max }) });
   };
-  await write('weights', 'qa_weights', barChart(plan.G));
-  await write('weight_map', 'qa_weight_map', tileValueMap(grid, mtw));
-  await write('fwhm_map', 'qa_fwhm_map', tileValueMap(grid, lw.medianFwhm));
-  await write('tile_quality_map', 'qa_tile_quality_map', tileValueMap(grid, lw.medianQ));
-  await write('tile_types', 'qa_tile_types', tileValueMap(grid, lw.tileType.map((t) => (t === 'STAR' ? 1 : 0)), 512, { min: 0, max: 1 }));
-  await write('coverage', 'qa_coverage', scalarMap(coverage, plan.canvasWidth, plan.canvasHeight));
+  write('weights', 'qa_weights', barChart(plan.G));
+  write('weight_map', 'qa_weight_map', tileValueMap(grid, mtw));
+  write('fwhm_map', 'qa_fwhm_map', tileValueMap(grid, lw.medianFwhm));
+  write('tile_quality_map', 'qa_tile_quality_map', tileValueMap(grid, lw.medianQ));
+  write('tile_types', 'qa_tile_types', tileValueMap(grid, lw.tileType.map((t) => (t === 'STAR' ? 1 : 0)), 512, { min: 0, max: 1 }));
+  write('coverage', 'qa_coverage', scalarMap(coverage, plan.canvasWidth, plan.canvasHeight));
   // seams: per tile, the largest mean|D| of the boundaries it shares
   const seam = new Float64Array(grid.tiles.length).fill(0);
   for (const p of boundaries.top) {
     seam[p.a] = Math.max(seam[p.a], p.meanAbs);
     seam[p.b] = Math.max(seam[p.b], p.meanAbs);
   }
-  await write('seams', 'qa_seams', tileValueMap(grid, seam));
+  write('seams', 'qa_seams', tileValueMap(grid, seam));
   // before/after sharpness: local FWHM of the plain mean minus that of the result, in percent
   const boxes = tileBoxes(plan);
   const yRes = { width: result.width, height: result.height, data: luminancePlane(result).data };
@@ -188,6 +202,10 @@ async function writeQaMaps(
     const m = fm[t];
     return r && m && r.nstar > 0 && m.nstar > 0 && m.fwhm > 0 ? (100 * (m.fwhm - r.fwhm)) / m.fwhm : Number.NaN;
   });
-  await write('sharpness_gain', 'qa_sharpness_gain', tileValueMap(grid, gain));
+  write('sharpness_gain', 'qa_sharpness_gain', tileValueMap(grid, gain));
   await writeJson(fs, rt.ctx.paths.metricsFile('sharpness.json'), { tiles: gain });
+  for (const w of written) {
+    await w.done;
+    w.event();
+  }
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { boxResidual } from '../../../shared/image/filters';
+import { medianOfFinite, sigmaMad } from '../../../shared/image/stats';
 import type { Image } from '../../../shared/image/image';
 import { assembleCanvas } from '../../../shared/pipeline/overlap-add';
 import { computeTileGrid, type Tile, type TileGrid } from '../../../shared/pipeline/tile-grid';
@@ -147,6 +149,38 @@ describe('backgroundNoise', () => {
     for (let k = 0; k < 30; k++) d[Math.floor(u() * d.length)] += 500;
     expect(backgroundNoise(asImage(d))).toBeGreaterThan(1.9);
     expect(backgroundNoise(asImage(d))).toBeLessThan(2.1);
+  });
+});
+
+describe('backgroundNoise equals its stats.ts definition', () => {
+  /** The definition: medianOfFinite and sigmaMad of stats.ts on the box residual. */
+  function reference(img: Image): number {
+    const y = img.data.subarray(0, img.width * img.height);
+    const side = Math.min(img.width, img.height);
+    const r = boxResidual(y, img.width, img.height, Math.min(31, side % 2 === 1 ? side : side - 1));
+    const bg0 = medianOfFinite(y);
+    const s0 = sigmaMad(r);
+    const kept: number[] = [];
+    for (let i = 0; i < r.length; i++) if (Number.isFinite(r[i]) && y[i] <= bg0 + 3 * s0) kept.push(r[i]);
+    return sigmaMad(Float32Array.from(kept));
+  }
+
+  it('bit for bit, on images above and below the radix size, with NaN holes and stars', () => {
+    for (const [w, h, seed] of [
+      [300, 250, 1],
+      [301, 219, 2],
+      [40, 30, 3],
+    ]) {
+      const u = mulberry32(seed);
+      const g = gaussianSource(u);
+      const d = new Float32Array(w * h).map((_, i) => 100 + 0.05 * (i % w) + 2 * g());
+      for (let k = 0; k < 60; k++) d[Math.floor(u() * d.length)] += 400 * u();
+      for (let k = 0; k < 40; k++) d[Math.floor(u() * d.length)] = Number.NaN;
+      const img: Image = { width: w, height: h, planes: 1, data: d };
+      const want = reference({ ...img, data: d.slice() });
+      expect(Number.isFinite(want)).toBe(true);
+      expect(Object.is(backgroundNoise({ ...img, data: d.slice() }), want)).toBe(true);
+    }
   });
 });
 
