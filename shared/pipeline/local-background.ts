@@ -11,7 +11,7 @@
 import { type Image } from '../image/image';
 import { medianInPlace, medianOfFinite } from '../image/stats';
 import { cellMedianWasm } from './wasm/bg-bracket';
-import { surfaceSumsWasm } from './wasm/bg-surface';
+import { subtractSurfaceWasm, surfaceSumsWasm, type ColourColumns } from './wasm/bg-surface';
 import { colourCount, colourRuns, objectMasks, phaseColours, type BackgroundOptions, type Box, type ColourLayout } from './background';
 
 export const MIN_DEFINED_CELLS = 4;
@@ -332,6 +332,8 @@ function subtractSurface(data: Float32Array, w: number, h: number, layout: Colou
   const { sy, cellRows } = surface;
   const phase = phaseColours(layout);
   const planeBase = layout.colorMode === 'RGB' ? c * w * h : 0;
+  // the WebAssembly kernel where it runs (the same values); the loop below is the definition
+  if (subtractSurfaceWasm(data, planeBase, { width: w, height: h, lo: sy.lo, hi: sy.hi, t: sy.t, cellRows }, colourColumns(layout, c))) return;
   for (let y = 0; y < h; y++) {
     let x0 = 0;
     let step = 1;
@@ -349,6 +351,20 @@ function subtractSurface(data: Float32Array, w: number, h: number, layout: Colou
     const ty = sy.t[y];
     subtractRow(data, planeBase + y * w, x0, step, w, top, bottom, ty);
   }
+}
+
+/** Where colour c's pixels are in even and odd canvas rows (subtractSurface's row rule). */
+function colourColumns(layout: ColourLayout, c: number): ColourColumns {
+  if (layout.colorMode !== 'OSC') return { even: { x0: 0, step: 1 }, odd: { x0: 0, step: 1 } };
+  const phase = phaseColours(layout);
+  const of = (py: number) => {
+    const even = phase[py << 1] === c;
+    const odd = phase[(py << 1) | 1] === c;
+    if (even && odd) return { x0: 0, step: 1 };
+    if (!even && !odd) return { x0: -1, step: 1 };
+    return { x0: even ? 0 : 1, step: 2 };
+  };
+  return { even: of(0), odd: of(1) };
 }
 
 function subtractRow(data: Float32Array, base: number, x0: number, step: number, w: number, top: Float64Array, bottom: Float64Array, ty: number): void {

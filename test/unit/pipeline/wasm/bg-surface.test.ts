@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeCommittedWasm } from '../../../fixtures/wasm';
-import { cellGridOf, meanOffsetsOverBoxes } from '../../../../shared/pipeline/local-background';
+import { cellGridOf, matchLocalBackground, meanOffsetsOverBoxes } from '../../../../shared/pipeline/local-background';
+import type { ColourLayout } from '../../../../shared/pipeline/background';
 import { BG_SURFACE_WASM } from '../../../../shared/pipeline/wasm/bg-surface.wasm';
 import { wasmSurfaceAvailable } from '../../../../shared/pipeline/wasm/bg-surface';
 import { mulberry32 } from '../../../../shared/util/seed';
@@ -41,5 +42,49 @@ describe('meanOffsetsOverBoxes with the bg-surface kernel', () => {
     const after = meanOffsetsOverBoxes(d, grid, boxes);
     expect(after[0]).toBe(0);
     expect(after[1]).toBeGreaterThan(0.5);
+  });
+});
+
+describe('the surface subtraction with the bg-surface kernel', () => {
+  /** A sloped noisy sky with NaN borders, so that the frame's offsets from the reference vary. */
+  function sky(w: number, h: number, planes: number, seed: number, slope: number): Float32Array {
+    const u = mulberry32(seed);
+    const data = new Float32Array(w * h * planes);
+    for (let c = 0; c < planes; c++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const v = 1 + (slope * (x - 0.5 * y)) / w + 0.02 * (u() - 0.5);
+          data[(c * h + y) * w + x] = x < 2 || y >= h - 3 ? Number.NaN : v;
+        }
+    return data;
+  }
+
+  // 1100 px rows: 238 rows per band, so a 500-row canvas crosses two band edges; odd width 1101
+  // leaves a last pixel after the pairs
+  const cases: Array<[string, ColourLayout, number, number]> = [
+    ['MONO', { colorMode: 'MONO' }, 1, 1100],
+    ['MONO odd width', { colorMode: 'MONO' }, 1, 1101],
+    ['RGB', { colorMode: 'RGB' }, 3, 1100],
+    ...(['RGGB', 'BGGR', 'GRBG', 'GBRG'] as const).map((pattern): [string, ColourLayout, number, number] => [`OSC ${pattern}`, { colorMode: 'OSC', pattern }, 1, 1101]),
+  ];
+  it.each(cases)('subtracts the previous definition\'s float32 bits, %s, across bands', (_name, layout, planes, w) => {
+    const h = 500;
+    const grid = cellGridOf(w, h, 97);
+    const mRef = before.measureBackgroundCells({ width: w, height: h, planes, data: sky(w, h, planes, 1, 0) }, layout, grid);
+    const frame = () => ({ width: w, height: h, planes, data: sky(w, h, planes, 2, 0.4) });
+    const got = matchLocalBackground(frame(), layout, grid, mRef);
+    const want = before.matchLocalBackground(frame(), layout, grid, mRef);
+    expect(got.skipped).toEqual(want.skipped);
+    expect(got.skipped.every((s) => !s)).toBe(true);
+    const a = new Uint32Array(got.image.data.buffer, got.image.data.byteOffset, got.image.data.length);
+    const b = new Uint32Array(want.image.data.buffer, want.image.data.byteOffset, want.image.data.length);
+    let mismatch = -1;
+    for (let i = 0; i < a.length && mismatch < 0; i++) if (a[i] !== b[i]) mismatch = i;
+    expect(mismatch).toBe(-1);
+    // the subtraction did something: the frame's sloped sky moved toward the reference's
+    const input = frame().data;
+    let moved = 0;
+    for (let i = 0; i < input.length; i++) if (input[i] === input[i] && input[i] !== got.image.data[i]) moved++;
+    expect(moved).toBeGreaterThan(input.length / 2);
   });
 });
