@@ -293,6 +293,10 @@ export interface LinearityWarning {
   readonly stats: LinearityStats;
 }
 
+/**
+ * Indices of `count` frames spread evenly over `n` (first and last included):
+ * round(i*(n-1)/(count-1)), i = 0..count-1, with count = min(maxFrames, n).
+ */
 export function linearitySampleIndices(n: number, maxFrames: number): number[] {
   const count = Math.min(Math.max(0, Math.floor(maxFrames)), n);
   if (count <= 0) return [];

@@ -330,30 +330,18 @@ export function matchLocalBackground(
  */
 function subtractSurface(data: Float32Array, w: number, h: number, layout: ColourLayout, c: number, surface: Surface): void {
   const { sy, cellRows } = surface;
-  const phase = phaseColours(layout);
   const planeBase = layout.colorMode === 'RGB' ? c * w * h : 0;
+  const columns = colourColumns(layout, c);
   // the WebAssembly kernel where it runs (the same values); the loop below is the definition
-  if (subtractSurfaceWasm(data, planeBase, { width: w, height: h, lo: sy.lo, hi: sy.hi, t: sy.t, cellRows }, colourColumns(layout, c))) return;
+  if (subtractSurfaceWasm(data, planeBase, { width: w, height: h, lo: sy.lo, hi: sy.hi, t: sy.t, cellRows }, columns)) return;
   for (let y = 0; y < h; y++) {
-    let x0 = 0;
-    let step = 1;
-    if (layout.colorMode === 'OSC') {
-      const even = phase[(y & 1) << 1] === c;
-      const odd = phase[((y & 1) << 1) | 1] === c;
-      if (!even && !odd) continue;
-      if (!(even && odd)) {
-        x0 = even ? 0 : 1;
-        step = 2;
-      }
-    }
-    const top = cellRows[sy.lo[y]];
-    const bottom = cellRows[sy.hi[y]];
-    const ty = sy.t[y];
-    subtractRow(data, planeBase + y * w, x0, step, w, top, bottom, ty);
+    const { x0, step } = y & 1 ? columns.odd : columns.even;
+    if (x0 < 0) continue;
+    subtractRow(data, planeBase + y * w, x0, step, w, cellRows[sy.lo[y]], cellRows[sy.hi[y]], sy.t[y]);
   }
 }
 
-/** Where colour c's pixels are in even and odd canvas rows (subtractSurface's row rule). */
+/** Where colour c's pixels are in even and odd canvas rows: both CFA columns, one (step 2) or none (x0 -1). */
 function colourColumns(layout: ColourLayout, c: number): ColourColumns {
   if (layout.colorMode !== 'OSC') return { even: { x0: 0, step: 1 }, odd: { x0: 0, step: 1 } };
   const phase = phaseColours(layout);

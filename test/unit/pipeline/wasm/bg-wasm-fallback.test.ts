@@ -66,5 +66,14 @@ describe('the P2 statistics without WebAssembly', () => {
     expect(Array.from(new Uint32Array(a.image.data.buffer))).toEqual(Array.from(new Uint32Array(b.image.data.buffer)));
     const boxes = [{ x0: 0, y0: 0, w: 64, h: 64 }, { x0: 48, y0: 48, w: 64, h: 64 }, { x0: 236, y0: 176, w: 64, h: 64 }];
     expect(luminanceOffsetsOverBoxes(a.offsets, grid, boxes, mono)).toEqual(boxes.map((x) => localBefore.luminanceOffsetOverBox(b.offsets, grid, x, mono)));
+    // the JS subtraction's row rule on mosaics: one CFA column per row for R and B, both or one for G
+    for (const pattern of ['RGGB', 'GBRG'] as const) {
+      const osc = { colorMode: 'OSC' as const, pattern };
+      const refOsc = localBefore.measureBackgroundCells({ ...frame, data: sky.map((v, i) => v - 2e-4 * (i % 300)) }, osc, grid);
+      const x = matchLocalBackground(frame, osc, grid, refOsc);
+      const y = localBefore.matchLocalBackground(frame, osc, grid, refOsc);
+      expect(x.skipped).toEqual([false, false, false]);
+      expect(Array.from(new Uint32Array(x.image.data.buffer))).toEqual(Array.from(new Uint32Array(y.image.data.buffer)));
+    }
   });
 });
