@@ -477,9 +477,13 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     return { summary: { K: c.K, mode: c.mode }, result: c };
   });
   const { ids: clusterIds } = await writeTileInputs(rt, plan, clusters);
-  // P6's blocks go to the device while P9 reads them from the OS cache; started only now, because
-  // the master phases' own fsyncs in between would wait behind it with every core idle
-  const storeSynced = syncStore(rt);
+  // a kept store goes to the device while P9 reads it from the OS cache (started only now: the
+  // master phases' own fsyncs in between would wait behind it with every core idle). One released
+  // after P9 is not synced at all: flushing ~2x the input made P9's file operations and the finish's
+  // writes wait for the device (~25 % of P9's core time idle on the bench's M set), and a store
+  // deleted while in the OS cache never has to reach the disk. The cost: a restart of the computer
+  // during P9 redoes P6 on resume (storeTrusted), a kill or crash does not.
+  const storeSynced = ctx.config.output.keep_work ? syncStore(rt) : Promise.resolve();
 
   // P9 — tiles; P10 + P11 assemble them as they come, in the host, while the workers go on (the
   // DOC 5.7.1 tile normalization needs every tile's diagnostics first, so it waits for P9)

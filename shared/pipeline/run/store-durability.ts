@@ -9,8 +9,9 @@ import type { Runtime } from './runtime';
  * steal, and the bytes reached the disk twice over (journal commits). What a worker has written
  * is in the OS cache at once, so it survives a killed or crashed process; only a restart of the
  * computer can lose it. state.json therefore records under which boot the store was last written
- * and whether it was synced since (once, in the background, after P6): a resume trusts a store that
- * was not synced only under the same boot, and otherwise redoes P6. No store state (a run of a
+ * and whether it was synced since (once, in the background, after P6, and only for a store kept
+ * after the run, `output.keep_work`): a resume trusts a store that was not synced only under the
+ * same boot, and otherwise redoes P6. No store state (a run of a
  * version that synced every frame) = trusted. P6's records are not fsync'd either: one lost to a
  * restart does not parse, and its frame is redone with the same bytes.
  */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -100,6 +100,10 @@ describe('calibration in a real run', () => {
     const cal = JSON.parse(readFileSync(path.join(dir, 'run1', 'metrics', 'calibration.json'), 'utf8'));
     expect(cal.masters.map((m: { kind: string }) => m.kind)).toEqual(['bias', 'dark', 'flat']);
     expect(cal.masters[1].frames).toHaveLength(9);
+    // a kept work store (output.keep_work) was synced to the device once after P6
+    const state = JSON.parse(readFileSync(path.join(dir, 'run1', 'state.json'), 'utf8')) as { store?: { synced: boolean } };
+    expect(state.store?.synced).toBe(true);
+    expect(existsSync(path.join(dir, 'run1', 'work', 'cells.f32'))).toBe(true);
   });
 
   it('scales a longer dark to the lights\' exposure when told to, and refuses a dark mismatch otherwise', async () => {

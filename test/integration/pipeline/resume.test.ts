@@ -110,9 +110,10 @@ describe('the uninterrupted reference run', () => {
     expect([0, 3], reference.result.stderr).toContain(reference.result.code);
     const facts = await checkEventLog(reference.dir, { complete: true });
     expect(facts.runFinished).toHaveLength(1);
-    // the store was synced once after P6, in the background, before the run ended
+    // a store released after P9 is never forced to the device: it was deleted unsynced
     const state = JSON.parse(await readFile(join(reference.dir, 'state.json'), 'utf8')) as { store?: { synced: boolean } };
-    expect(state.store?.synced).toBe(true);
+    expect(state.store?.synced).toBe(false);
+    await expect(stat(join(reference.dir, 'work', 'cells.f32'))).rejects.toMatchObject({ code: 'ENOENT' });
     const events = await readEvents(reference.dir);
     const tiles = events.find((e) => e.type === 'phase_started' && e.phase === 'tile_reconstruction');
     expect(tiles?.total).toBeGreaterThanOrEqual(40);
