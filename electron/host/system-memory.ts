@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { openSync, readSync } from 'node:fs';
 import si from 'systeminformation';
 
 /**
@@ -10,24 +10,14 @@ import si from 'systeminformation';
  */
 const MB = 1024 * 1024;
 
-/** A cgroup number file (kernel pseudo-files: read synchronously, no disk); null = absent or "no limit". */
-function readNumber(path: string): number | null {
-  try {
-    const text = readFileSync(path, 'latin1').trim();
-    if (text === 'max') return null;
-    const n = Number(text);
-    // cgroup v1 reports "no limit" as a huge number near 2^63
-    return Number.isFinite(n) && n > 0 && n < 2 ** 60 ? n : null;
-  } catch {
-    return null;
-  }
-}
-
-function cgroupLimitAndUsage(): { limit: number | null; usage: number | null } {
-  const v2 = readNumber('/sys/fs/cgroup/memory.max');
-  if (v2 !== null) return { limit: v2, usage: readNumber('/sys/fs/cgroup/memory.current') };
-  const v1 = readNumber('/sys/fs/cgroup/memory/memory.limit_in_bytes');
-  return { limit: v1, usage: v1 !== null ? readNumber('/sys/fs/cgroup/memory/memory.usage_in_bytes') : null };
+/** A cgroup number file's text as bytes; null = absent, unreadable or "no limit". */
+function cgroupNumber(raw: string | null): number | null {
+  if (raw === null) return null;
+  const text = raw.trim();
+  if (text === 'max' || text === '') return null;
+  const n = Number(text);
+  // cgroup v1 reports "no limit" as a huge number near 2^63
+  return Number.isFinite(n) && n > 0 && n < 2 ** 60 ? n : null;
 }
 
 /** available = min(OS available, cgroup limit − cgroup usage, memory_limit_mb), bytes. */
@@ -69,15 +59,57 @@ export function processRssMb(): number {
   return process.memoryUsage().rss / MB;
 }
 
+/**
+ * A kernel pseudo-file kept open for the process and read from offset 0 on every call: ~8 µs
+ * against ~50 µs for readFileSync's open, stat, read and close (measured for /proc/meminfo), and a
+ * file that is absent is tried once, not once per task with an ENOENT error built each time. The
+ * descriptors live as long as the process (one per file, read-only, no disk behind them).
+ */
+export class PseudoFile {
+  private fd: number | null | undefined;
+  private readonly buf = Buffer.alloc(8192);
+
+  constructor(private readonly path: string) {}
+
+  /** The whole text (pseudo-files here are < 8 KB), or null where the file cannot be read. */
+  read(): string | null {
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(this.path, 'r');
+      } catch {
+        this.fd = null;
+      }
+    }
+    if (this.fd === null) return null;
+    try {
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      return this.buf.toString('latin1', 0, n);
+    } catch {
+      return null;
+    }
+  }
+}
+
+const meminfo = new PseudoFile('/proc/meminfo');
+const cgroupFiles = {
+  v2Limit: new PseudoFile('/sys/fs/cgroup/memory.max'),
+  v2Usage: new PseudoFile('/sys/fs/cgroup/memory.current'),
+  v1Limit: new PseudoFile('/sys/fs/cgroup/memory/memory.limit_in_bytes'),
+  v1Usage: new PseudoFile('/sys/fs/cgroup/memory/memory.usage_in_bytes'),
+};
+
+/** The cgroup memory limit and usage (v2, else v1), bytes; null = none or unreadable. */
+function cgroupLimitAndUsage(): { limit: number | null; usage: number | null } {
+  const v2 = cgroupNumber(cgroupFiles.v2Limit.read());
+  if (v2 !== null) return { limit: v2, usage: cgroupNumber(cgroupFiles.v2Usage.read()) };
+  const v1 = cgroupNumber(cgroupFiles.v1Limit.read());
+  return { limit: v1, usage: v1 !== null ? cgroupNumber(cgroupFiles.v1Usage.read()) : null };
+}
+
 /** memorySnapshot's `available` on Linux from /proc/meminfo and the cgroup files, read synchronously; null where unreadable. */
 function linuxAvailableBytesSync(memoryLimitMb: number): number | null {
-  let text: string;
-  try {
-    text = readFileSync('/proc/meminfo', 'latin1');
-  } catch {
-    return null;
-  }
-  const m = /^MemAvailable:\s+(\d+)\s*kB/m.exec(text);
+  const text = meminfo.read();
+  const m = text === null ? null : /^MemAvailable:\s+(\d+)\s*kB/m.exec(text);
   return m ? capAvailable(Number(m[1]) * 1024, cgroupLimitAndUsage(), memoryLimitMb) : null;
 }
 

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { availableMemoryProbe, memorySnapshot } from '../../../electron/host/system-memory';
+import { availableMemoryProbe, memorySnapshot, PseudoFile } from '../../../electron/host/system-memory';
 
 describe('availableMemoryProbe (the permit check before every task)', () => {
   it('reads the same available memory as the snapshot the run plan uses', async () => {
@@ -16,5 +19,30 @@ describe('availableMemoryProbe (the permit check before every task)', () => {
   it('applies runtime.memory_limit_mb as a cap', async () => {
     expect(await availableMemoryProbe(100)()).toBeLessThanOrEqual(100);
     expect((await memorySnapshot(100)).availableMb).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('PseudoFile (a kernel file kept open and read again from the start)', () => {
+  it('returns what the file holds now, on every read, and null for a file that is not there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pseudo-'));
+    try {
+      const path = join(dir, 'memory.current');
+      writeFileSync(path, '123456789\n');
+      const f = new PseudoFile(path);
+      expect(f.read()).toBe('123456789\n');
+      // rewritten in place, shorter: the read must not return the old tail
+      writeFileSync(path, '42\n');
+      expect(f.read()).toBe('42\n');
+      expect(new PseudoFile(join(dir, 'absent')).read()).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads /proc/meminfo on Linux', () => {
+    if (process.platform !== 'linux') return;
+    const f = new PseudoFile('/proc/meminfo');
+    expect(f.read()).toMatch(/^MemAvailable:\s+\d+ kB$/m);
+    expect(f.read()).toMatch(/^MemAvailable:\s+\d+ kB$/m);
   });
 });
