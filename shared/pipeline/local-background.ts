@@ -10,7 +10,7 @@
  */
 import { type Image } from '../image/image';
 import { medianInPlace, medianOfFinite } from '../image/stats';
-import { cellMedianWasm } from './wasm/bg-bracket';
+import { bandCellMedianWasm, stageCellBand } from './wasm/bg-bracket';
 import { subtractSurfaceWasm, surfaceSumsWasm, type ColourColumns } from './wasm/bg-surface';
 import { colourCount, colourRuns, objectMasks, phaseColours, type BackgroundOptions, type Box, type ColourLayout } from './background';
 
@@ -59,14 +59,17 @@ export function measureBackgroundCells(image: Image, layout: ColourLayout, grid:
     const m = new Float64Array(grid.rows * grid.cols).fill(Number.NaN);
     const mask = masks[c];
     for (let row = 0; row < grid.rows; row++) {
+      const rowRuns = Array.from({ length: grid.cols }, (_, col) => colourRuns(image, layout, c, cellBox(grid, col, row)));
+      // the row of cells' data and mask spans go to the kernel once (bg-bracket.ts stageCellBand)
+      const band = stageCellBand(d, mask, ...runSpan(rowRuns, 0), ...runSpan(rowRuns, 1), grid.cellPx * grid.cellPx);
       for (let col = 0; col < grid.cols; col++) {
-        const runs = colourRuns(image, layout, c, cellBox(grid, col, row));
+        const runs = rowRuns[col];
         let total = 0;
         for (let r = 3; r < runs.length; r += 4) total += runs[r];
         const minCount = Math.max(1, Math.ceil(MIN_CELL_VALID_SHARE * total));
         // the kernel gathers the cell and gives its median, or leaves the gathered values to the
         // JS median (no WebAssembly, a missed bracket, a zero median): the same value either way
-        const fast = cellMedianWasm(d, mask, runs, minCount, values);
+        const fast = band ? bandCellMedianWasm(runs, minCount, values) : null;
         const n = fast ? fast.n : gatherUnmasked(d, mask, runs, values);
         // every gathered value is finite: the median skips its own finiteness scan
         if (total > 0 && n >= MIN_CELL_VALID_SHARE * total) m[row * grid.cols + col] = fast?.median ?? medianOfFinite(values, n, true);
@@ -75,6 +78,22 @@ export function measureBackgroundCells(image: Image, layout: ColourLayout, grid:
     out.push(m);
   }
   return out;
+}
+
+/** [first, end) of the indices that the runs read: data (`field` 0) or mask (1) positions. */
+function runSpan(rowRuns: readonly Int32Array[], field: 0 | 1): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const runs of rowRuns) {
+    for (let r = 0; r < runs.length; r += 4) {
+      const count = runs[r + 3];
+      if (count === 0) continue;
+      const first = runs[r + field];
+      lo = Math.min(lo, first);
+      hi = Math.max(hi, first + (count - 1) * runs[r + 2] + 1);
+    }
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
 }
 
 /** Copies the finite values of the runs whose pixels are not masked into `out`; returns their number. */

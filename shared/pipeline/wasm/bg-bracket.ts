@@ -4,15 +4,17 @@ import { BG_BRACKET_WASM } from './bg-bracket.wasm';
 
 /**
  * The P6.4 cell medians (local-background.ts, ~10^4 pixels per cell) through the WebAssembly SIMD
- * kernel bg-bracket.wat: the cell's row spans are staged in the kernel's memory and its finite
- * unmasked pixels gathered there (the JS gather loop cost as much as the medians); a strided
+ * kernel bg-bracket.wat: a row of cells' span of the canvas is staged in the kernel's memory once
+ * and each cell's finite unmasked pixels gathered there by its runs (the JS gather loop cost as
+ * much as the medians); a strided
  * sample brackets the centre (+-3 sigma of the sample rank), one 4-wide pass counts the values
  * below the bracket and copies those inside, and the centres are selected among the copied ones.
  * The ranks are exact, so the value is that of stats.ts medianOfFinite (even n: the float64 mean
  * of the two centres); cells measured 2048 x 1536 canvas ~50 -> ~33 ms. The median is null, and
  * the JS takes the gathered values, without WebAssembly, for a bracket that misses a centre (rare;
  * the sample only decides the speed), or for a zero median (-0 and +0 tie in comparisons, and
- * which one a select returns depends on its arrangement). Memory: ~20 bytes per cell pixel, kept.
+ * which one a select returns depends on its arrangement). Memory: ~20 bytes per cell pixel plus
+ * the staged band (5 bytes per pixel of a row of cells), kept.
  */
 const VALUES_AT = 64;
 const SAMPLE_MAX = 8192;
@@ -21,7 +23,7 @@ interface Kernel extends WasmViews {
   readonly memory: WasmMemory;
   u8: Uint8Array;
   readonly bracket: (n: number, out: number, p1: number, p2: number) => void;
-  readonly compact: (total: number, step: number, stage: number, stageMask: number) => number;
+  readonly compactRuns: (runs: number, nRuns: number, band: number, bandMask: number) => number;
 }
 
 let kernel: Kernel | null | undefined;
@@ -31,7 +33,13 @@ function loadKernel(): Kernel | null {
   if (kernel === undefined) {
     const w = instantiateWasm(BG_BRACKET_WASM);
     kernel = w
-      ? { memory: w.memory, ...w.views, u8: new Uint8Array(w.memory.buffer), bracket: w.exports.bracket as Kernel['bracket'], compact: w.exports.compact as Kernel['compact'] }
+      ? {
+          memory: w.memory,
+          ...w.views,
+          u8: new Uint8Array(w.memory.buffer),
+          bracket: w.exports.bracket as Kernel['bracket'],
+          compactRuns: w.exports.compact_runs as Kernel['compactRuns'],
+        }
       : null;
   }
   return kernel;
@@ -61,38 +69,76 @@ export interface CellMedian {
   readonly median: number | null;
 }
 
+/** A row of cells' data and mask spans as stageCellBand left them in the kernel (byte addresses). */
+interface StagedBand {
+  readonly lo: number;
+  readonly hi: number;
+  readonly plo: number;
+  readonly phi: number;
+  readonly cap: number;
+  readonly bandAt: number;
+  readonly maskAt: number;
+  readonly runsAt: number;
+}
+
+let staged: StagedBand | null = null;
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
 /**
- * The finite pixels of the runs (quadruples as in radix-median.ts, one step for all) whose mask
- * byte is 0, gathered in the kernel, and their median when there are at least `minCount`. Where the
- * median is null, `values` holds the gathered pixels for the JS median. null without the kernel.
+ * Copies data[lo, hi) and mask[plo, phi) into the kernel in one piece each: the span of one row
+ * of cells (one colour), from which bandCellMedianWasm gathers every cell of the row. Staging
+ * each cell's rows one by one cost ~65,000 small copies per 2048 x 1536 canvas. `cap` = the most
+ * pixels a cell holds (the values and the bracket's output are laid out for it, before the band).
+ * false without the kernel (nothing is staged then).
  */
-export function cellMedianWasm(data: Float32Array, mask: Uint8Array, runs: Int32Array, minCount: number, values: Float32Array): CellMedian | null {
+export function stageCellBand(data: Float32Array, mask: Uint8Array, lo: number, hi: number, plo: number, phi: number, cap: number): boolean {
   const k = loadKernel();
-  if (k === null || runs.length === 0) return null;
-  const step = runs[2];
+  staged = null;
+  if (k === null || !(0 <= lo && lo <= hi && hi <= data.length && 0 <= plo && plo <= phi && phi <= mask.length)) return false;
+  const bandAt = align16(VALUES_AT + 8 * cap + 64);
+  const maskAt = align16(bandAt + 4 * (hi - lo) + 16);
+  const runsAt = align16(maskAt + (phi - plo) + 16);
+  grow(k, runsAt + 16);
+  k.f32.set(data.subarray(lo, hi), bandAt >> 2);
+  k.u8.set(mask.subarray(plo, phi), maskAt);
+  staged = { lo, hi, plo, phi, cap, bandAt, maskAt, runsAt };
+  return true;
+}
+
+/**
+ * The finite pixels of a cell's runs (quadruples as in radix-median.ts: absolute data and mask
+ * indices, step, count) whose mask byte is 0, gathered in the kernel from the band stageCellBand
+ * staged last, and their median when there are at least `minCount`. Where the median is null,
+ * `values` holds the gathered pixels, in run order, for the JS median. null where nothing is
+ * staged, a run leaves the band or the cell holds more than its `cap` pixels.
+ */
+export function bandCellMedianWasm(runs: Int32Array, minCount: number, values: Float32Array): CellMedian | null {
+  const k = loadKernel();
+  const s = staged;
+  if (k === null || s === null || runs.length === 0) return null;
   let total = 0;
   for (let r = 0; r < runs.length; r += 4) {
-    if (runs[r + 2] !== step) return null;
-    total += runs[r + 3] * step;
+    const i0 = runs[r] - s.lo;
+    const p0 = runs[r + 1] - s.plo;
+    const step = runs[r + 2];
+    const count = runs[r + 3];
+    if (count === 0) continue;
+    if (i0 < 0 || p0 < 0 || step < 1 || i0 + (count - 1) * step >= s.hi - s.lo || p0 + (count - 1) * step >= s.phi - s.plo) return null;
+    total += count;
   }
-  // values and out hold at most total / step each; the stage total floats and bytes
-  const cap = Math.ceil(total / step);
-  const stageAt = VALUES_AT + 8 * cap + 32;
-  const maskAt = stageAt + 4 * total + 16;
-  grow(k, maskAt + total + 16);
-  // each run's span (count * step floats) in turn: every step-th staged float is a run pixel
-  let o = 0;
+  if (total > s.cap) return null;
+  grow(k, s.runsAt + 4 * runs.length + 16);
+  const at = s.runsAt >> 2;
   for (let r = 0; r < runs.length; r += 4) {
-    const len = runs[r + 3] * step;
-    const i0 = runs[r];
-    const p0 = runs[r + 1];
-    // the last run may end within step - 1 floats of the array's end: the gap is never read
-    const have = Math.min(len, data.length - i0, mask.length - p0);
-    k.f32.set(data.subarray(i0, i0 + have), (stageAt >> 2) + o);
-    k.u8.set(mask.subarray(p0, p0 + have), maskAt + o);
-    o += len;
+    k.i32[at + r] = runs[r] - s.lo;
+    k.i32[at + r + 1] = runs[r + 1] - s.plo;
+    k.i32[at + r + 2] = runs[r + 2];
+    k.i32[at + r + 3] = runs[r + 3];
   }
-  const n = k.compact(total, step, stageAt, maskAt);
+  const n = k.compactRuns(s.runsAt, runs.length >> 2, s.bandAt, s.maskAt);
   if (n < minCount) return { n, median: Number.NaN };
   const median = n >= 64 ? medianInKernel(k, n) : null;
   if (median === null) values.set(k.f32.subarray(VALUES_AT >> 2, (VALUES_AT >> 2) + n));

@@ -1,28 +1,42 @@
-;; The cell medians of local-background.ts (P6.4): `compact` gathers a cell's finite unmasked
-;; pixels from staged row spans, `bracket` makes one pass of a bracketed median over them: counts
-;; the values below p1 and copies those in [p1, p2] to `out` in order, 4 values per step.
+;; The cell medians of local-background.ts (P6.4): `compact_runs` gathers a cell's finite
+;; unmasked pixels from a staged band of canvas rows by the cell's runs, `bracket` makes one pass
+;; of a bracketed median over them: counts the values below p1 and copies those in [p1, p2] to
+;; `out` in order, 4 values per step.
 ;; Memory (bytes; bg-bracket.ts lays it out): 0 i32 below, 4 i32 inside; values at 64 (n f32,
 ;; +16); out after them (n f32 + 16: the 4-wide step writes one value past the list's end); then
-;; the staged spans (f32) and their mask bytes.
+;; the staged band (f32), its mask bytes and the cell's runs.
 (module
   (memory (export "memory") 1)
 
-  ;; compact: every step-th float of the staged spans (total floats at `stage`, their mask bytes at
-  ;; `stageMask`) that is finite and unmasked, in order, to the values at 64; their count back
-  (func (export "compact") (param $total i32) (param $step i32) (param $stage i32) (param $stageMask i32) (result i32)
-    (local $k i32) (local $j i32) (local $b i32)
+  ;; compact_runs: the pixels of `nRuns` runs (i32 quadruples at `runs`: first float of the run
+  ;; and its mask byte, both counted from the staged band's start, step, count) that are finite and
+  ;; unmasked, in order, to the values at 64; their count back. The band's floats are at `band`,
+  ;; their mask bytes at `bandMask`.
+  (func (export "compact_runs") (param $runs i32) (param $nRuns i32) (param $band i32) (param $bandMask i32) (result i32)
+    (local $j i32) (local $r i32) (local $i i32) (local $p i32) (local $step i32) (local $c i32) (local $b i32)
     (local.set $j (i32.const 64))
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $k) (local.get $total)))
-      (local.set $b (i32.load (i32.add (local.get $stage) (i32.shl (local.get $k) (i32.const 2)))))
-      (i32.store (local.get $j) (local.get $b))
-      ;; finite (exponent not all ones) and mask byte 0
-      (local.set $j (i32.add (local.get $j) (i32.shl
-        (i32.and (i32.ne (i32.and (local.get $b) (i32.const 0x7f800000)) (i32.const 0x7f800000))
-                 (i32.eqz (i32.load8_u (i32.add (local.get $stageMask) (local.get $k)))))
-        (i32.const 2))))
-      (local.set $k (i32.add (local.get $k) (local.get $step)))
-      (br $l)))
+    (block $runsDone (loop $nextRun
+      (br_if $runsDone (i32.ge_u (local.get $r) (local.get $nRuns)))
+      (local.set $i (i32.add (local.get $band) (i32.shl (i32.load (local.get $runs)) (i32.const 2))))
+      (local.set $p (i32.add (local.get $bandMask) (i32.load offset=4 (local.get $runs))))
+      (local.set $step (i32.load offset=8 (local.get $runs)))
+      (local.set $c (i32.load offset=12 (local.get $runs)))
+      (block $done (loop $l
+        (br_if $done (i32.eqz (local.get $c)))
+        (local.set $b (i32.load (local.get $i)))
+        (i32.store (local.get $j) (local.get $b))
+        ;; finite (exponent not all ones) and mask byte 0
+        (local.set $j (i32.add (local.get $j) (i32.shl
+          (i32.and (i32.ne (i32.and (local.get $b) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+                   (i32.eqz (i32.load8_u (local.get $p))))
+          (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.shl (local.get $step) (i32.const 2))))
+        (local.set $p (i32.add (local.get $p) (local.get $step)))
+        (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+        (br $l)))
+      (local.set $runs (i32.add (local.get $runs) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $nextRun)))
     (i32.shr_u (i32.sub (local.get $j) (i32.const 64)) (i32.const 2)))
 
   (func (export "bracket") (param $n i32) (param $out i32) (param $p1 f32) (param $p2 f32)

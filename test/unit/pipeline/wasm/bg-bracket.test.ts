@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeCommittedWasm } from '../../../fixtures/wasm';
 import { medianOfFinite } from '../../../../shared/image/stats';
 import { BG_BRACKET_WASM } from '../../../../shared/pipeline/wasm/bg-bracket.wasm';
-import { cellMedianWasm, medianOfFiniteWasm, wasmBracketAvailable } from '../../../../shared/pipeline/wasm/bg-bracket';
+import { bandCellMedianWasm, medianOfFiniteWasm, stageCellBand, wasmBracketAvailable } from '../../../../shared/pipeline/wasm/bg-bracket';
 import { mulberry32 } from '../../../../shared/util/seed';
 
 // The cell medians of P6.4: the kernel's value must be stats.ts medianOfFinite's, bit for bit,
@@ -58,7 +58,7 @@ describe('medianOfFiniteWasm', () => {
   });
 });
 
-describe('cellMedianWasm', () => {
+describe('stageCellBand + bandCellMedianWasm', () => {
   /** The JS it replaces: gather the finite unmasked pixels of the runs in order, then their median. */
   function jsCell(data: Float32Array, mask: Uint8Array, runs: Int32Array): { values: number[]; median: number } {
     const values: number[] = [];
@@ -81,12 +81,22 @@ describe('cellMedianWasm', () => {
     for (let y = y0; y < y0 + ch; y += step === 2 ? 2 : 1) runs.push(planeBase + y * w + x0, y * w + x0, step, Math.ceil(cw / step));
     return Int32Array.from(runs);
   };
+  /** Stages the rows [y0, y0 + ch) of the plane at planeBase, as measureBackgroundCells stages a row of cells. */
+  const stageRows = (y0: number, ch: number, planeBase: number, cap: number) =>
+    stageCellBand(data, mask, planeBase + y0 * w, planeBase + Math.min(h, y0 + ch) * w, y0 * w, Math.min(h, y0 + ch) * w, cap);
 
   it('gathers and takes the median of contiguous, CFA (step 2) and second-plane runs as the JS does', () => {
-    const cases = [rowsOf(0, 0, 40, 30, 1, 0), rowsOf(57, 50, 40, 30, 1, w * h), rowsOf(1, 0, 40, 30, 2, 0), rowsOf(0, 1, 41, 29, 2, 0), rowsOf(w - 41, h - 29, 41, 29, 2, 0)];
-    for (const runs of cases) {
-      const values = new Float32Array(4000);
-      const got = cellMedianWasm(data, mask, runs, 1, values)!;
+    const cases: Array<[Int32Array, number, number, number]> = [
+      [rowsOf(0, 0, 40, 30, 1, 0), 0, 30, 0],
+      [rowsOf(57, 50, 40, 30, 1, w * h), 50, 30, w * h],
+      [rowsOf(1, 0, 40, 30, 2, 0), 0, 30, 0],
+      [rowsOf(0, 1, 41, 29, 2, 0), 0, 30, 0],
+      [rowsOf(w - 41, h - 29, 41, 29, 2, 0), h - 30, 30, 0],
+    ];
+    for (const [runs, y0, ch, base] of cases) {
+      expect(stageRows(y0, ch, base, 41 * 30)).toBe(true);
+      const values = new Float32Array(4000).fill(-7);
+      const got = bandCellMedianWasm(runs, 1, values)!;
       const want = jsCell(data, mask, runs);
       expect(got.n).toBe(want.values.length);
       const median = got.median ?? medianOfFinite(values, got.n, true);
@@ -95,14 +105,41 @@ describe('cellMedianWasm', () => {
     }
   });
 
+  it('gathers each cell of a staged row of cells, the last one ending at the array\'s end', () => {
+    expect(stageRows(h - 20, 20, w * h, 20 * 20)).toBe(true);
+    for (const x0 of [0, 20, 40, 60, 80]) {
+      const runs = rowsOf(x0, h - 20, Math.min(20, w - x0), 20, 1, w * h);
+      const values = new Float32Array(400);
+      const got = bandCellMedianWasm(runs, 1, values)!;
+      const want = jsCell(data, mask, runs);
+      expect(got.n).toBe(want.values.length);
+      expect(Object.is(got.median ?? medianOfFinite(values, got.n, true), want.median)).toBe(true);
+    }
+  });
+
+  it('refuses runs outside the staged band or a cell above its cap, and gathers nothing unstaged', () => {
+    expect(stageRows(10, 20, 0, 40 * 20)).toBe(true);
+    const values = new Float32Array(4000);
+    // one row below the band, one row above it
+    expect(bandCellMedianWasm(rowsOf(0, 11, 40, 20, 1, 0), 1, values)).toBeNull();
+    expect(bandCellMedianWasm(rowsOf(0, 9, 40, 20, 1, 0), 1, values)).toBeNull();
+    // inside, but more pixels than the cap the band was staged for
+    expect(bandCellMedianWasm(rowsOf(0, 10, 41, 20, 1, 0), 1, values)).toBeNull();
+    expect(bandCellMedianWasm(rowsOf(0, 10, 40, 20, 1, 0), 1, values)).not.toBeNull();
+    // a band that cannot be staged leaves nothing staged
+    expect(stageCellBand(data, mask, 0, data.length + 1, 0, 10, 100)).toBe(false);
+    expect(bandCellMedianWasm(rowsOf(0, 10, 40, 20, 1, 0), 1, values)).toBeNull();
+  });
+
   it('reports the count without a median below minCount, and leaves small cells\' values to the JS (the failure twin)', () => {
+    expect(stageRows(0, 20, 0, 400)).toBe(true);
     const runs = rowsOf(0, 0, 20, 20, 1, 0);
     const values = new Float32Array(400);
     const want = jsCell(data, mask, runs);
-    const few = cellMedianWasm(data, mask, runs, want.values.length + 1, values)!;
+    const few = bandCellMedianWasm(runs, want.values.length + 1, values)!;
     expect(few.n).toBe(want.values.length);
     expect(few.median).toBeNaN();
-    const small = cellMedianWasm(data, mask, rowsOf(0, 0, 6, 6, 1, 0), 1, values)!;
+    const small = bandCellMedianWasm(rowsOf(0, 0, 6, 6, 1, 0), 1, values)!;
     expect(small.median).toBeNull();
     expect(Array.from(values.subarray(0, small.n))).toEqual(jsCell(data, mask, rowsOf(0, 0, 6, 6, 1, 0)).values);
   });
