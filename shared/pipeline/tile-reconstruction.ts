@@ -467,17 +467,21 @@ export function eligibleClusters(labels: ArrayLike<number>, clusterCount: number
   return out;
 }
 
-/** The work/tiles/<id>.f32 layout: blocks R_t, mean, S_k... each planes x h x w. */
-export function packTileBlocks(r: TileReconstruction): Float32Array {
+/**
+ * The work/tiles/<id>.f32 layout: blocks R_t, the mean tile, the cluster stacks S_k (only when
+ * `synthetic`: output.write_synthetic reads them), the tile's P11 combination `stacked` (full
+ * mode), then the coverage; each block planes x h x w (the coverage's h x w counts first).
+ */
+export function packTileBlocks(r: TileReconstruction, keep: { readonly synthetic: boolean; readonly stacked: Float32Array | null }): { file: Float32Array; stackedBlock: number | null } {
   const size = r.R.length;
-  const out = new Float32Array(size * (2 + r.synthetic.length));
-  out.set(r.R, 0);
-  out.set(r.mean, size);
-  r.synthetic.forEach((s, k) => out.set(s, size * (2 + k)));
-  return out;
+  const blocks = [r.R, r.mean, ...(keep.synthetic ? r.synthetic : []), ...(keep.stacked ? [keep.stacked] : [])];
+  const file = new Float32Array((blocks.length + 1) * size);
+  blocks.forEach((b, i) => file.set(b, i * size));
+  file.set(r.coverage, blocks.length * size);
+  return { file, stackedBlock: keep.stacked ? blocks.length - 1 : null };
 }
 
-/** Block b (0 = R, 1 = mean, 2 + k = S_k) of a packed tile file, as a view. */
+/** Block b (0 = R, 1 = mean, 2 + k = S_k when kept; see packTileBlocks) of a packed tile file, as a view. */
 export function tileBlock(packed: Float32Array, planes: number, width: number, height: number, block: number): Float32Array {
   const size = planes * width * height;
   if ((block + 1) * size > packed.length) throw new RangeError(`tile block ${block} out of range`);

@@ -1,6 +1,6 @@
 import type { Image } from '../../image/image';
 import { BoundaryMeter, summarizeBoundaries, type BoundarySummary } from '../boundary-diagnostics';
-import { clusterQualities, clusterWeights, stackClusterBand } from '../final-stack';
+import { clusterQualities, clusterWeights } from '../final-stack';
 import { OverlapAdd, type RowBand } from '../overlap-add';
 import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
@@ -25,18 +25,6 @@ export interface AssembleResult {
   readonly fullStack: boolean;
 }
 
-/**
- * [DIFF: METHOD P11 combines the overlap-added cluster stacks S_k with w_k = exp(kappa*Q_k) per
- * pixel] The cluster stacks of a tile are combined with w_k * U_kt, U_kt = the tile weights of the
- * cluster's frames summed (TileRecord.clusterWeightSums), and the combined tile is overlap-added
- * like R_t. With tile-weighted S_k and no clipping this is R_t itself; with w_k alone the tile
- * weights never reached the result (bench M set: FWHM +1.0 % against the plain mean, R_t -2.2 %,
- * bench/QUALITY.md). Without cluster quality weighting w_k = 1. Records without sums keep w_k.
- */
-export function tileClusterWeights(wk: ArrayLike<number> | null, sums: readonly number[] | undefined, K: number): Float64Array | null {
-  if (!sums || sums.length !== K || !sums.some((u) => u > 0)) return wk ? Float64Array.from(wk) : null;
-  return Float64Array.from(sums, (u, k) => (wk ? wk[k] : 1) * u);
-}
 
 /** Copies a band of finished canvas rows (p planes) into a planes x H x W canvas. */
 export function placeBand(dst: Float32Array, band: RowBand, p: number, W: number, H: number): void {
@@ -152,7 +140,6 @@ export class TileAssembler {
     const { grid, planes, canvasWidth: W, canvasHeight: H } = this.plan;
     const t = grid.tiles[tile];
     const rec = this.records[tile];
-    const cfg = this.rt.ctx.config;
     // a tile's checksum was checked when a resume loaded it, or the tile was written by a worker of
     // this very run from the bytes it hashed: hashing it again cost the host ~0.3 ms per tile
     const file = await readTileData(this.rt.ctx, tile, rec, 'size');
@@ -169,10 +156,11 @@ export class TileAssembler {
       const at = band.y0 * W;
       for (let i = 0; i < band.height * W; i++) this.coverage[at + i] = Math.round(band.data[i]);
     }
-    // full mode: P11 per tile, then one overlap-add like R (see tileClusterWeights)
+    // full mode: the tile's P11 combination of its cluster stacks (made by the P9 unit, see
+    // final-stack.ts tileClusterWeights), overlap-added like R
     await this.yieldToEvents();
-    const K = this.K;
-    const X = K > 0 ? stackClusterBand(Array.from({ length: K }, (_, k) => block(2 + k)), tileClusterWeights(this.wk, rec.clusterWeightSums, K), cfg) : R;
+    if (this.K > 0 && rec.stackedBlock === null) throw new Error(`tile ${tile}: full mode, but its file holds no combined cluster stack`);
+    const X = this.K > 0 && rec.stackedBlock !== null ? block(rec.stackedBlock) : R;
     for (const band of this.olaR.add(tile, X)) place(this.result, band);
   }
 }

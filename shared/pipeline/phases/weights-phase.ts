@@ -1,6 +1,7 @@
 import { clusterFrames, stateVectors, type ClusteringResult } from '../clustering';
 import { createLocalMetricsTable, setFrameMetrics, type LocalMetricsTable } from '../local-metrics';
 import { channelMeanWeights, computeLocalWeights, type LocalWeights } from '../local-weights';
+import { clusterQualities, clusterWeights } from '../final-stack';
 import { eligibleClusters } from '../tile-reconstruction';
 import { writeFloat32, writeJson } from '../run/run-files';
 import type { RunPlan } from '../run/run-plan';
@@ -108,14 +109,16 @@ export function clusterPhase(rt: Runtime, plan: RunPlan, measures: ReadonlyMap<n
   return clusterFrames(state, plan.G, { mode: rt.ctx.config.synthetic.clustering.mode, cluster_count_range: [range[0], Math.max(range[0], range[1])] });
 }
 
-export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null): Promise<{ ids: number[] }> {
+export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null, qc: readonly number[]): Promise<{ ids: number[] }> {
   const syn = rt.ctx.config.synthetic;
   const ids = clusters ? eligibleClusters(clusters.labels, clusters.K, syn.frames_min, syn.frames_max) : [];
+  const labels = clusters ? Array.from(clusters.labels) : [];
+  const wk = ids.length > 0 ? clusterWeights(clusterQualities(ids, labels, qc), rt.ctx.config) : null;
   const inputs: TileInputs = {
     weightsFile: rt.ctx.paths.workFile('weights.f32'),
     nTiles: plan.grid.tiles.length,
     channels: plan.channelG ? plan.channelG.length : 1,
-    clusters: clusters && ids.length > 0 ? { labels: Array.from(clusters.labels), ids } : null,
+    clusters: clusters && ids.length > 0 ? { labels, ids, weights: wk ? Array.from(wk) : null } : null,
   };
   await writeJson(rt.host.fs, tilePaths(rt.ctx, 0).inputs, inputs);
   if (clusters) {

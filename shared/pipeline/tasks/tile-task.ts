@@ -4,6 +4,7 @@ import { jsonText, readFloat32, readJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
 import { readTileStack } from '../run/work-store';
 import { packTileBlocks, reconstructTile, type TileDiagnostics } from '../tile-reconstruction';
+import { stackClusterBand, tileClusterWeights } from '../final-stack';
 import { registerTaskHandler, type TaskEnv } from './registry';
 
 /**
@@ -33,6 +34,12 @@ export interface TileRecord {
    * only, and the M bench set came out 1 % wider than the plain mean).
    */
   readonly clusterWeightSums?: number[];
+  /**
+   * Block of the file that holds the tile's P11 combination of its cluster stacks (full mode), or
+   * null. The file's blocks: R_t, the mean tile, the cluster stacks S_kt only with
+   * output.write_synthetic, this combination, and the coverage last.
+   */
+  readonly stackedBlock: number | null;
   readonly sha256: string;
   readonly diagnostics: TileDiagnostics;
 }
@@ -43,8 +50,11 @@ export interface TileInputs {
   readonly weightsFile: string;
   readonly nTiles: number;
   readonly channels: number;
-  /** Cluster label per usable frame and the eligible ids (full mode), or null. */
-  readonly clusters: { labels: number[]; ids: number[] } | null;
+  /**
+   * Cluster label per usable frame, the eligible ids and P11's cluster weights w_k (aligned with
+   * ids; null without cluster quality weighting) in full mode, or null.
+   */
+  readonly clusters: { labels: number[]; ids: number[]; weights: number[] | null } | null;
 }
 
 export function tilePaths(ctx: RunContext, t: number) {
@@ -98,10 +108,13 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     { stacking: ctx.config.stacking, synthetic: ctx.config.synthetic },
   );
   const size = plan.planes * tile.width * tile.height;
-  const packed = packTileBlocks(result);
-  const file = new Float32Array(packed.length + size);
-  file.set(packed, 0);
-  file.set(result.coverage, packed.length);
+  const sums = inputs.clusters ? clusterWeightSums(W, inputs.clusters.labels, result.clusterIds) : undefined;
+  // P11 per tile here, where the cluster stacks are: the host only overlap-adds the combination,
+  // and the K stacks (K = 20 on the bench's M set: 0.5 GB of tile files) are written only when
+  // output.write_synthetic asks for the synthetic frames
+  const K = result.synthetic.length;
+  const stacked = inputs.clusters && K > 0 ? stackClusterBand(result.synthetic, tileClusterWeights(inputs.clusters.weights, sums, K), ctx.config) : null;
+  const { file, stackedBlock } = packTileBlocks(result, { synthetic: ctx.config.output.write_synthetic, stacked });
   const record: TileRecord = {
     tile: payload.tile,
     blocks: file.length / size,
@@ -109,7 +122,8 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     width: tile.width,
     height: tile.height,
     clusterIds: [...result.clusterIds],
-    ...(inputs.clusters ? { clusterWeightSums: clusterWeightSums(W, inputs.clusters.labels, result.clusterIds) } : {}),
+    ...(sums ? { clusterWeightSums: sums } : {}),
+    stackedBlock,
     sha256: sha256OfBytes(env.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength)),
     diagnostics: result.diagnostics,
   };
@@ -141,7 +155,10 @@ export function clusterWeightSums(W: readonly Float32Array[], labels: ArrayLike<
 }
 
 export async function readTileRecord(ctx: RunContext, t: number): Promise<TileRecord> {
-  return readJson<TileRecord>(ctx.fs, tilePaths(ctx, t).record);
+  const rec = await readJson<TileRecord>(ctx.fs, tilePaths(ctx, t).record);
+  // a record of an earlier layout (cluster stacks, no combination): its tile is redone on resume
+  if (rec.stackedBlock !== null && !Number.isInteger(rec.stackedBlock)) throw new Error(`tile ${t}: record of an earlier tile file layout`);
+  return rec;
 }
 
 /**

@@ -205,6 +205,23 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     expect(redone).toHaveLength(1);
   }, 120_000);
 
+  it('redoes a done tile whose record has an earlier tile file layout (no stackedBlock), and ends byte-identical', async () => {
+    const { dir } = await killedInP9('kill-p9-old-record');
+    const doneTile = (await readEvents(dir)).find((e) => e.type === 'tile_done');
+    const recordPath = join(dir, 'work', 'tiles', `${Number(doneTile?.tile)}.json`);
+    // what an earlier version wrote: every cluster stack and no combination; data and checksum stand
+    const record = JSON.parse(await readFile(recordPath, 'utf8')) as Record<string, unknown>;
+    expect(record).toHaveProperty('stackedBlock');
+    delete record.stackedBlock;
+    await writeFile(recordPath, JSON.stringify(record));
+
+    const r = await resume(dir);
+    expect(r.code, r.stderr).toBe(reference.result.code);
+    await expectSameResults(reference.dir, dir);
+    const all = await readEvents(dir);
+    expect(all.slice(lastRunStarted(all)).filter((e) => e.type === 'tile_done' && e.tile === doneTile?.tile)).toHaveLength(1);
+  }, 120_000);
+
   it('rebuilds the cell store when it is lost before P9 is complete, and ends byte-identical', async () => {
     const { dir } = await killedInP9('kill-p9-lost-store');
     const tilesDone = (await doneUnits(dir, 'tile_reconstruction')).done;

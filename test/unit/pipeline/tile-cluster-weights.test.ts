@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tileClusterWeights } from '../../../shared/pipeline/phases/assemble-phase';
+import { tileClusterWeights } from '../../../shared/pipeline/final-stack';
 import { clusterWeightSums } from '../../../shared/pipeline/tasks/tile-task';
 
 describe('full-mode P11 weights per tile', () => {

@@ -235,8 +235,8 @@ describe('reconstructTile', () => {
   it('is deterministic: the same inputs give byte-identical tiles', () => {
     const stack = noiseStack(20, 1, 16, 16, 99, 0.05);
     const w = Float64Array.from({ length: 20 }, (_, i) => Math.exp(Math.sin(i)));
-    const a = packTileBlocks(reconstructTile(stack, { tileWeights: [w] }, REJ));
-    const b = packTileBlocks(reconstructTile(stack, { tileWeights: [w] }, REJ));
+    const a = packTileBlocks(reconstructTile(stack, { tileWeights: [w] }, REJ), { synthetic: true, stacked: null }).file;
+    const b = packTileBlocks(reconstructTile(stack, { tileWeights: [w] }, REJ), { synthetic: true, stacked: null }).file;
     expect(new Uint8Array(a.buffer)).toEqual(new Uint8Array(b.buffer));
   });
 });
@@ -251,13 +251,25 @@ describe('eligibleClusters', () => {
 });
 
 describe('packTileBlocks', () => {
-  it('writes R, mean and S_k blocks in that order', () => {
-    const data = Float32Array.from([1, 3, 5, 7]);
-    const job = { tileWeights: [[1, 1]], globalWeights: [[1, 1]], clusters: { labels: [0, 0], ids: [0] } };
-    const r = reconstructTile({ data, frames: 2, planes: 1, width: 2, height: 1 }, job, AVERAGE);
-    const packed = packTileBlocks(r);
-    expect(Array.from(packed)).toEqual([3, 5, 3, 5, 3, 5]);
-    expect(tileBlock(packed, 1, 2, 1, 2)).toEqual(r.synthetic[0]);
-    expect(() => tileBlock(packed, 1, 2, 1, 3)).toThrow(RangeError);
+  const data = Float32Array.from([1, 3, 5, 7]);
+  const job = { tileWeights: [[1, 1]], globalWeights: [[1, 1]], clusters: { labels: [0, 0], ids: [0] } };
+  const r = reconstructTile({ data, frames: 2, planes: 1, width: 2, height: 1 }, job, AVERAGE);
+  const stacked = Float32Array.from([9, 8]);
+
+  it('writes R, mean, the S_k blocks, the combined stack and the coverage in that order', () => {
+    const { file, stackedBlock } = packTileBlocks(r, { synthetic: true, stacked });
+    expect(Array.from(file)).toEqual([3, 5, 3, 5, 3, 5, 9, 8, 2, 2]);
+    expect(stackedBlock).toBe(3);
+    expect(tileBlock(file, 1, 2, 1, 2)).toEqual(r.synthetic[0]);
+    expect(() => tileBlock(file, 1, 2, 1, 5)).toThrow(RangeError);
+  });
+
+  it('leaves the S_k blocks out unless the synthetic frames are written, and has no combination outside full mode', () => {
+    const lean = packTileBlocks(r, { synthetic: false, stacked });
+    expect(Array.from(lean.file)).toEqual([3, 5, 3, 5, 9, 8, 2, 2]);
+    expect(lean.stackedBlock).toBe(2);
+    const reduced = packTileBlocks(r, { synthetic: false, stacked: null });
+    expect(Array.from(reduced.file)).toEqual([3, 5, 3, 5, 2, 2]);
+    expect(reduced.stackedBlock).toBeNull();
   });
 });
