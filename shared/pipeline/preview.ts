@@ -83,15 +83,19 @@ export function mtf(m: number, x: number): number {
 export function autoStretchParams(stats: Image, display: Image): StretchParams {
   const { width: w, height: h, planes } = stats;
   const step = Math.max(1, Math.ceil(Math.sqrt((w * h) / STATS_SAMPLE_PIXELS)));
-  const sample: number[] = [];
+  // a typed sample: the same exact median and MAD as from an array (stats.ts), without ~1M pushes
+  // into a JS array (~0.15 s of the M run's finish)
+  const sample = new Float64Array(planes * Math.ceil(h / step) * Math.ceil(w / step));
+  let k = 0;
   for (let c = 0; c < planes; c++) {
     for (let y = 0; y < h; y += step) {
-      for (let x = 0; x < w; x += step) sample.push(stats.data[(c * h + y) * w + x]);
+      for (let x = 0; x < w; x += step) sample[k++] = stats.data[(c * h + y) * w + x];
     }
   }
   const { median, sigma } = medianAndSigmaMad(sample);
   let white = Number.NEGATIVE_INFINITY;
-  for (const v of display.data) if (v > white) white = v;
+  const shown = display.data;
+  for (let i = 0; i < shown.length; i++) if (shown[i] > white) white = shown[i];
   const black = median - STRETCH_SHADOWS_SIGMA * sigma;
   const xm = white > black ? (median - black) / (white - black) : 0;
   // MTF(m, x_m) = t  <=>  m = MTF(t, x_m); a degenerate median (0 or 1) keeps the transfer linear

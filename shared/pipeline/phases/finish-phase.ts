@@ -8,7 +8,7 @@ import { measureLocalMetrics } from '../local-metrics';
 import { measureFrameStars } from '../measure-star';
 import { renderPreview } from '../preview';
 import { barChart, scalarMap, tileValueMap, type MapPixels } from '../qa-maps';
-import { detectStars } from '../registration/stars';
+import { detectStars, type Star } from '../registration/stars';
 import { writeJson } from '../run/run-files';
 import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
@@ -44,12 +44,20 @@ function luminancePlane(img: Image): Image {
  * the brightest stars each image happened to list.
  */
 export function imageFwhm(img: Image, topK: number, seedsFrom?: Image): number | null {
+  return fwhmAtSeeds(img, fwhmSeeds(seedsFrom ?? img, topK));
+}
+
+/** The seed stars of imageFwhm: found on the proxy of the image's luminance. */
+export function fwhmSeeds(img: Image, topK: number): { readonly width: number; readonly height: number; readonly stars: Star[] } {
+  const p = proxyOf(luminancePlane(img));
+  return { width: img.width, height: img.height, stars: detectStars(p.data, p.width, p.height, { topK }) };
+}
+
+/** imageFwhm at seeds found once (P13 measures the result and the mean stack at the same ones). */
+export function fwhmAtSeeds(img: Image, seeds: ReturnType<typeof fwhmSeeds>): number | null {
+  if (seeds.width !== img.width || seeds.height !== img.height) throw new RangeError('imageFwhm: the seed image differs in size');
   const lum = luminancePlane(img);
-  const seedLum = seedsFrom ? luminancePlane(seedsFrom) : lum;
-  if (seedLum.width !== lum.width || seedLum.height !== lum.height) throw new RangeError('imageFwhm: the seed image differs in size');
-  const p = proxyOf(seedLum);
-  const stars = detectStars(p.data, p.width, p.height, { topK });
-  return measureFrameStars(lum.data, lum.width, lum.height, stars).fwhm;
+  return measureFrameStars(lum.data, lum.width, lum.height, seeds.stars).fwhm;
 }
 
 /** B[f,c] of the usable frames per colour: what P12 scales the stacked (normalized) data back by. */
@@ -137,8 +145,9 @@ export async function finishRun(
   const meanImage = colorMode === 'OSC' && cfg.debayer ? debayerMosaic(assembled.mean.data, assembled.mean.width, assembled.mean.height, ctx.layout.pattern ?? 'RGGB', method) : assembled.mean;
   const resultForQa = colorMode === 'OSC' && cfg.debayer ? debayerMosaic(assembled.result.data, assembled.result.width, assembled.result.height, ctx.layout.pattern ?? 'RGGB', method) : assembled.result;
   const topK = cfg.registration.star_topk;
-  const fwhmResult = imageFwhm(resultForQa, topK, meanImage);
-  const fwhmMean = imageFwhm(meanImage, topK);
+  const seeds = fwhmSeeds(meanImage, topK);
+  const fwhmResult = fwhmAtSeeds(resultForQa, seeds);
+  const fwhmMean = fwhmAtSeeds(meanImage, seeds);
   const mtw = meanTileWeights(lw.W, lw.nFrames, lw.nTiles);
   const validation = validateResult(
     { result: resultForQa, meanStack: meanImage, grid: plan.grid, meanTileWeights: mtw, fwhmResult, fwhmMeanStack: fwhmMean, seeing: plan.seeingPx, ess },

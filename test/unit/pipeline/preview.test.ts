@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Image } from '../../../shared/image/image';
-import { autoStretchParams, downsampleBlocks, mtf, previewFactor, renderPreview, stretchValue } from '../../../shared/pipeline/preview';
+import { medianAndSigmaMad } from '../../../shared/image/stats';
+import { autoStretchParams, downsampleBlocks, mtf, previewFactor, renderPreview, STRETCH_SHADOWS_SIGMA, STRETCH_TARGET_MEDIAN, stretchValue } from '../../../shared/pipeline/preview';
 import { gaussianSource, mulberry32 } from '../../../shared/util/seed';
 
 function sky(w: number, h: number, planes: number, seed: number): Image {
@@ -86,5 +87,32 @@ describe('renderPreview', () => {
     const flat = renderPreview({ width: 4, height: 4, planes: 1, data: new Float32Array(16).fill(7) });
     expect(flat.data.every((v) => v === 0)).toBe(true);
     expect(() => renderPreview({ width: 1, height: 1, planes: 2, data: new Float32Array(2) })).toThrow(RangeError);
+  });
+});
+
+describe('autoStretchParams against its previous definition (a JS array sample)', () => {
+  /** The definition before the typed sample, kept as the reference. */
+  function previous(stats: Image, display: Image) {
+    const { width: w, height: h, planes } = stats;
+    const step = Math.max(1, Math.ceil(Math.sqrt((w * h) / (1 << 20))));
+    const sample: number[] = [];
+    for (let c = 0; c < planes; c++) for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step) sample.push(stats.data[(c * h + y) * w + x]);
+    const { median, sigma } = medianAndSigmaMad(sample);
+    let white = Number.NEGATIVE_INFINITY;
+    for (const v of display.data) if (v > white) white = v;
+    const black = median - STRETCH_SHADOWS_SIGMA * sigma;
+    const xm = white > black ? (median - black) / (white - black) : 0;
+    return { black, white, median, midtone: xm > 0 && xm < 1 ? mtf(STRETCH_TARGET_MEDIAN, xm) : 0.5 };
+  }
+
+  it('gives the same parameters, bit for bit, sampled or not, with NaN holes, mono and RGB, odd and even sample sizes', () => {
+    for (const [w, h, planes, seed] of [[1500, 900, 1, 1], [1025, 1025, 1, 2], [1201, 801, 3, 3], [64, 48, 1, 4], [63, 47, 3, 5]]) {
+      const im = sky(w, h, planes, seed);
+      for (let i = 0; i < im.data.length; i += 97) im.data[i] = Number.NaN;
+      const small = downsampleBlocks(im, previewFactor(w, h, 512));
+      const got = autoStretchParams(im, small);
+      const want = previous(im, small);
+      for (const key of ['black', 'white', 'median', 'midtone'] as const) expect(Object.is(got[key], want[key]), `${w}x${h}x${planes} ${key}`).toBe(true);
+    }
   });
 });
