@@ -143,8 +143,8 @@ async function runOurs(o: Options, paths: { cli: string; tmp: string }, cs: Cach
 }
 
 /**
- * One set, `o.repeat` times: our run, then Siril's, in turns, so that the machine's drift (its
- * speed changes by 10 % and more within minutes) falls on both alike. Reported: the median run of
+ * One set, `o.repeat` times: our run and Siril's in turns (Siril first in even rounds), so that
+ * the machine's drift (its speed changes by 10 % and more within minutes) falls on both alike. Reported: the median run of
  * each (its phases and details), the ratio of the medians, the largest peak memory of any run, and
  * every pair.
  */
@@ -155,17 +155,8 @@ async function benchSet(o: Options, paths: { cli: string; tmp: string; sirilScri
   const ours: OursRun[] = [];
   const sirils: SirilRun[] = [];
   let sirilSkipped: string | null = unavailable;
-  for (let i = 1; i <= o.repeat; i++) {
-    const round = o.repeat > 1 ? ` (run ${i} of ${o.repeat})` : '';
-    const { run, completed, runDir } = await runOurs(o, paths, cs, round);
-    if (!completed) {
-      const tail = existsSync(`${runDir}.log`) ? readFileSync(`${runDir}.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
-      log(`${name}: the run FAILED (exit ${run.exitCode}); kept ${runDir}.log:\n${tail}`);
-      return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note: `the run failed with exit ${run.exitCode}: nothing measured`, ours: run, siril: { skipped: 'our run failed' }, ratios: null, failed: true };
-    }
-    if (!o.keep) rmSync(runDir, { recursive: true, force: true });
-    ours.push(run);
-    if (sirilSkipped !== null) continue;
+  const sirilRound = async (i: number, round: string, oursWallS: number | null): Promise<void> => {
+    if (sirilSkipped !== null) return;
     const outDir = join(paths.tmp, `siril-${name}-${i}`);
     rmSync(outDir, { recursive: true, force: true });
     if (o.cold) dropPageCache();
@@ -174,9 +165,26 @@ async function benchSet(o: Options, paths: { cli: string; tmp: string; sirilScri
     if (!s.ok) sirilSkipped = s.message ?? 'Siril failed';
     else {
       sirils.push({ wallS: s.wallS, cpuS: s.cpuS, peakRssMb: s.peakRssMb, scratchMb: s.scratchMb, registered: s.registered });
-      log(`${name}${round}: Siril wall ${s.wallS.toFixed(1)} s, peak ${s.peakRssMb} MB -> ours/Siril: time x${(run.wallS / s.wallS).toFixed(2)}`);
+      log(`${name}${round}: Siril wall ${s.wallS.toFixed(1)} s, peak ${s.peakRssMb} MB${oursWallS !== null ? ` -> ours/Siril: time x${(oursWallS / s.wallS).toFixed(2)}` : ''}`);
     }
     if (!o.keep) rmSync(outDir, { recursive: true, force: true });
+  };
+  for (let i = 1; i <= o.repeat; i++) {
+    const round = o.repeat > 1 ? ` (run ${i} of ${o.repeat})` : '';
+    // even rounds run Siril first: a machine that slows down (or speeds up) within a pair then
+    // favours neither side over the rounds
+    const sirilFirst = i % 2 === 0;
+    if (sirilFirst) await sirilRound(i, round, null);
+    const { run, completed, runDir } = await runOurs(o, paths, cs, round);
+    if (!completed) {
+      const tail = existsSync(`${runDir}.log`) ? readFileSync(`${runDir}.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      log(`${name}: the run FAILED (exit ${run.exitCode}); kept ${runDir}.log:\n${tail}`);
+      return { set: name, frames: cs.set.frames, width: cs.set.width, height: cs.set.height, inputMB, note: `the run failed with exit ${run.exitCode}: nothing measured`, ours: run, siril: { skipped: 'our run failed' }, ratios: null, failed: true };
+    }
+    if (!o.keep) rmSync(runDir, { recursive: true, force: true });
+    ours.push(run);
+    if (!sirilFirst) await sirilRound(i, round, run.wallS);
+    else if (sirilSkipped === null) log(`${name}${round}: ours/Siril: time x${(run.wallS / sirils[sirils.length - 1].wallS).toFixed(2)}`);
   }
   // the median run stands for the set; memory is the largest peak of any run (the bound that matters)
   const median = { ...medianRun(ours), peakRssSumMb: Math.max(...ours.map((r) => r.peakRssSumMb)) };

@@ -127,7 +127,7 @@ export function renderMarkdown(doc: BenchDocument): string {
   lines.push('Machines are shared and noisy: compare the ratios measured in the same run, not absolute times across runs.');
   const counts = doc.sets.filter((s) => s.failed !== true).map((s) => `${s.set} ${s.runs?.length ?? 1}`);
   if (doc.sets.some((s) => (s.runs?.length ?? 1) > 1)) {
-    lines.push(`Runs per set (ours and Siril's in turns): ${counts.join(', ')}. The tables show the runs with the median wall time, the wall ratio is of the medians, peak memory is the largest of any run.`);
+    lines.push(`Runs per set (ours and Siril's in turns, Siril first in even rounds): ${counts.join(', ')}. The tables show the runs with the median wall time, the wall ratio is of the medians, peak memory is the largest of any run.`);
   }
   for (const n of doc.notes ?? []) lines.push(n);
   lines.push('');
@@ -156,7 +156,7 @@ export function renderMarkdown(doc: BenchDocument): string {
   }
   const repeated = done.filter((s) => (s.runs?.length ?? 0) > 1);
   if (repeated.length > 0) {
-    lines.push('', '### Every run (ours and Siril\'s in turns; the table above shows the median runs)', '');
+    lines.push('', '### Every run (ours and Siril\'s in turns, Siril first in even rounds; the table above shows the median runs)', '');
     lines.push('| set | run | wall s | CPU s | peak MB | Siril wall s | Siril CPU s | Siril peak MB | wall ratio |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const s of repeated) {
       (s.runs ?? []).forEach((r, i) => {

@@ -193,7 +193,7 @@ describe('evaluateTargets and renderMarkdown', () => {
     const t = evaluateTargets([m]);
     expect(t.find((x) => x.target === 'M wall time <= Siril')?.measured).toBe('1.50x Siril (medians of 3 runs each: 75.0 s vs 50.0 s)');
     const md = renderMarkdown({ date: 'd', machine: { cpus: 2, cpuModel: 'c', ramGb: 24, node: '20', os: 'linux' }, commit: null, options: { cold: false, config: null, workers: null, repeat: 3 }, sets: [m], targets: t });
-    expect(md).toContain('Runs per set (ours and Siril\'s in turns): M 3.');
+    expect(md).toContain('Runs per set (ours and Siril\'s in turns, Siril first in even rounds): M 3.');
     expect(md).toContain('| M | 1 | 80.0 | 130.0 | 830 | 40.0 | 60.0 | 1300 | 2.00 |');
     expect(md).toContain('| M | 2 | 70.0 | 125.0 | 850 | 55.0 | 61.0 | 1290 | 1.27 |');
     expect(md).toContain('## M: where the time goes (the median run, per phase');
