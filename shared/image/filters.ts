@@ -7,6 +7,8 @@
  * Accumulations are float64. gaussianBlur lives in gaussian.ts (another owner).
  */
 
+import { sobelInteriorWasm } from './wasm/sobel';
+
 function checkPlane(plane: ArrayLike<number>, w: number, h: number): void {
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 0 || h < 0 || plane.length < w * h) {
     throw new RangeError(`plane of ${plane.length} values does not hold ${w} x ${h} pixels`);
@@ -230,6 +232,14 @@ export function sobelMagnitudeSq(plane: ArrayLike<number>, w: number, h: number,
   for (let x = 0; x < w; x++) {
     res[x] = sobelAt(plane, w, h, x, 0, a);
     res[(h - 1) * w + x] = sobelAt(plane, w, h, x, h - 1, a);
+  }
+  // the interior through the WebAssembly kernel (the same values), the edge columns here
+  if (sobelInteriorWasm(plane, w, h, res)) {
+    for (let y = 1; y < h - 1; y++) {
+      res[y * w] = sobelAt(plane, w, h, 0, y, a);
+      res[y * w + w - 1] = sobelAt(plane, w, h, w - 1, y, a);
+    }
+    return res;
   }
   // Interior, written out (the window gather per pixel was most of the cost). The NaN rule holds
   // without testing all nine pixels: Gx and Gy together read every pixel but the centre, so a NaN

@@ -1,0 +1,76 @@
+;; |grad|^2 of filters.ts sobelMagnitudeSq on the interior of a plane band, two pixels per step in
+;; float64 lanes: the same operations in the same order as the JS interior loop
+;;   gx = a2 - a0 + 2 * (a5 - a3) + a8 - a6,  gy = a6 - a0 + 2 * (a7 - a1) + a8 - a2,
+;;   v = gx * gx + gy * gy,  out = float32(v + ((v - v) + (c - c)))
+;; (no fused operations in WebAssembly, so every rounding is the JS one; a NaN or infinite pixel
+;; makes the value NaN as there).
+;;
+;; Memory (bytes; the JS side, sobel.ts, lays it out):
+;;   band: n + 2 rows of w f32 (row 0 above the first output row, row n + 1 below the last)
+;;   out:  n rows of w f32; columns 1 .. w - 2 are written (the JS does the edge columns)
+(module
+  (memory (export "memory") 1)
+
+  (func (export "sobel_band") (param $w i32) (param $n i32) (param $band i32) (param $out i32)
+    (local $r i32) (local $x i32) (local $up i32) (local $mid i32) (local $down i32) (local $o i32)
+    (local $rowBytes i32) (local $end i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $c v128) (local $a5 v128)
+    (local $a6 v128) (local $a7 v128) (local $a8 v128) (local $gx v128) (local $gy v128) (local $v v128)
+    (local $two v128)
+    (local $s0 f64) (local $s1 f64) (local $s2 f64) (local $s3 f64) (local $sc f64) (local $s5 f64)
+    (local $s6 f64) (local $s7 f64) (local $s8 f64) (local $sx f64) (local $sy f64) (local $sv f64)
+    (local.set $two (f64x2.splat (f64.const 2)))
+    (local.set $rowBytes (i32.shl (local.get $w) (i32.const 2)))
+    ;; the last interior column is w - 2
+    (local.set $end (i32.sub (local.get $w) (i32.const 1)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $n)))
+      (local.set $up (i32.add (local.get $band) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (local.set $mid (i32.add (local.get $up) (local.get $rowBytes)))
+      (local.set $down (i32.add (local.get $mid) (local.get $rowBytes)))
+      (local.set $o (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (local.set $x (i32.const 1))
+      (block $pairs_done (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $x) (i32.const 1)) (i32.sub (local.get $end) (i32.const 1))))
+        (local.set $a0 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $up) (i32.shl (i32.sub (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $a1 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $up) (i32.shl (local.get $x) (i32.const 2))))))
+        (local.set $a2 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $up) (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $a3 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $mid) (i32.shl (i32.sub (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $c (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $mid) (i32.shl (local.get $x) (i32.const 2))))))
+        (local.set $a5 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $mid) (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $a6 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $down) (i32.shl (i32.sub (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $a7 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $down) (i32.shl (local.get $x) (i32.const 2))))))
+        (local.set $a8 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $down) (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $gx (f64x2.sub (f64x2.add (f64x2.add (f64x2.sub (local.get $a2) (local.get $a0))
+                                                          (f64x2.mul (local.get $two) (f64x2.sub (local.get $a5) (local.get $a3))))
+                                             (local.get $a8))
+                                (local.get $a6)))
+        (local.set $gy (f64x2.sub (f64x2.add (f64x2.add (f64x2.sub (local.get $a6) (local.get $a0))
+                                                          (f64x2.mul (local.get $two) (f64x2.sub (local.get $a7) (local.get $a1))))
+                                             (local.get $a8))
+                                (local.get $a2)))
+        (local.set $v (f64x2.add (f64x2.mul (local.get $gx) (local.get $gx)) (f64x2.mul (local.get $gy) (local.get $gy))))
+        (local.set $v (f64x2.add (local.get $v) (f64x2.add (f64x2.sub (local.get $v) (local.get $v)) (f64x2.sub (local.get $c) (local.get $c)))))
+        (v128.store64_lane 0 (i32.add (local.get $o) (i32.shl (local.get $x) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $v)))
+        (local.set $x (i32.add (local.get $x) (i32.const 2)))
+        (br $pairs)))
+      ;; an odd last interior column, one pixel
+      (if (i32.lt_u (local.get $x) (local.get $end)) (then
+        (local.set $s0 (f64.promote_f32 (f32.load (i32.add (local.get $up) (i32.shl (i32.sub (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $s1 (f64.promote_f32 (f32.load (i32.add (local.get $up) (i32.shl (local.get $x) (i32.const 2))))))
+        (local.set $s2 (f64.promote_f32 (f32.load (i32.add (local.get $up) (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $s3 (f64.promote_f32 (f32.load (i32.add (local.get $mid) (i32.shl (i32.sub (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $sc (f64.promote_f32 (f32.load (i32.add (local.get $mid) (i32.shl (local.get $x) (i32.const 2))))))
+        (local.set $s5 (f64.promote_f32 (f32.load (i32.add (local.get $mid) (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $s6 (f64.promote_f32 (f32.load (i32.add (local.get $down) (i32.shl (i32.sub (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $s7 (f64.promote_f32 (f32.load (i32.add (local.get $down) (i32.shl (local.get $x) (i32.const 2))))))
+        (local.set $s8 (f64.promote_f32 (f32.load (i32.add (local.get $down) (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 2))))))
+        (local.set $sx (f64.sub (f64.add (f64.add (f64.sub (local.get $s2) (local.get $s0)) (f64.mul (f64.const 2) (f64.sub (local.get $s5) (local.get $s3)))) (local.get $s8)) (local.get $s6)))
+        (local.set $sy (f64.sub (f64.add (f64.add (f64.sub (local.get $s6) (local.get $s0)) (f64.mul (f64.const 2) (f64.sub (local.get $s7) (local.get $s1)))) (local.get $s8)) (local.get $s2)))
+        (local.set $sv (f64.add (f64.mul (local.get $sx) (local.get $sx)) (f64.mul (local.get $sy) (local.get $sy))))
+        (local.set $sv (f64.add (local.get $sv) (f64.add (f64.sub (local.get $sv) (local.get $sv)) (f64.sub (local.get $sc) (local.get $sc)))))
+        (f32.store (i32.add (local.get $o) (i32.shl (local.get $x) (i32.const 2))) (f32.demote_f64 (local.get $sv)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+  )
+)
