@@ -25,7 +25,6 @@ export interface AssembleResult {
   readonly fullStack: boolean;
 }
 
-
 /** Copies a band of finished canvas rows (p planes) into a planes x H x W canvas. */
 export function placeBand(dst: Float32Array, band: RowBand, p: number, W: number, H: number): void {
   for (let c = 0; c < p; c++) dst.set(band.data.subarray(c * band.height * W, (c + 1) * band.height * W), (c * H + band.y0) * W);
