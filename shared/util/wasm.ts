@@ -48,3 +48,8 @@ export function ensureWasmBytes(memory: WasmMemory, views: WasmViews, bytes: num
     views.i32 = new Int32Array(memory.buffer);
   }
 }
+
+/** n rounded up to a multiple of 16 bytes: where the kernels' areas start (whole SIMD vectors). */
+export function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}

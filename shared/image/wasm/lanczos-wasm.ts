@@ -1,7 +1,7 @@
 import { LANCZOS_LUT, sampleLanczosView, type View } from '../warp-kernels';
 import { LANCZOS_ROW_WASM } from './lanczos-row.wasm';
 import { clampEdge, clampEdgeCfa, clipWindow, MAX_SPAN_SAMPLES, phaseAddressing, planeAddressing, rowInterior, sourceBox, type Addressing, type Window } from './lanczos-tiles';
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The Lanczos-3 warp rows (METHOD.md P6.2) through the WebAssembly SIMD kernel lanczos-row.wat:
@@ -87,10 +87,6 @@ export function wasmLanczosAvailable(): boolean {
 
 function ensureBytes(k: Kernel, bytes: number): void {
   ensureWasmBytes(k.memory, k, bytes);
-}
-
-function align16(n: number): number {
-  return Math.ceil(n / 16) * 16;
 }
 
 /** Byte addresses of a tile's areas in the kernel memory. */

@@ -1,5 +1,5 @@
 import { reflect101 } from '../filters';
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { TILE_STATS_WASM } from './tile-stats.wasm';
 
 /**
@@ -49,10 +49,6 @@ const SAMPLE_MAX = 8192;
 const TABLES_END = 320;
 /** Packing stores write whole vectors: every packed area gets this many bytes of slack. */
 const SLACK = 16;
-
-function align16(n: number): number {
-  return Math.ceil(n / 16) * 16;
-}
 
 /** A buffer of the kernel: its byte address; its float32 view is renewed by `fit`. */
 export type TileArea = 'tile' | 'r' | 'grad' | 'bgY' | 'bgR';

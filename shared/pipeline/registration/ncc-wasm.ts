@@ -2,7 +2,7 @@ import { sampleBilinearView, type View } from '../../image/warp-kernels';
 import type { Affine2x3 } from './affine';
 import { bilinearInterior, isWholePixelShift, nccOfSums } from './ncc';
 import { NCC_PAIR_WASM } from './wasm/ncc-pair.wasm';
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The two NCCs of a registration candidate (P4.6: plain proxies, high-passed planes) in one sweep
@@ -58,10 +58,6 @@ function instantiate(): Kernel | null {
 
 function ensureBytes(k: Kernel, bytes: number): void {
   ensureWasmBytes(k.memory, k, bytes);
-}
-
-function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { selectRank } from '../../image/stats';
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { BG_BRACKET_WASM } from './bg-bracket.wasm';
 
 /**
@@ -82,10 +82,6 @@ interface StagedBand {
 }
 
 let staged: StagedBand | null = null;
-
-function align16(n: number): number {
-  return Math.ceil(n / 16) * 16;
-}
 
 /**
  * Copies data[lo, hi) and mask[plo, phi) into the kernel in one piece each: the span of one row

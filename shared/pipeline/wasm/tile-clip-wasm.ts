@@ -1,4 +1,4 @@
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
 import type { SigmaClipParams } from '../sigma-clip';
 import { TILE_CLIP_WASM } from './tile-clip.wasm';
 
@@ -90,10 +90,6 @@ function loadKernel(): Kernel | null {
 /** Whether the WebAssembly kernel runs here (instantiated on first call). */
 export function wasmTileClipAvailable(): boolean {
   return loadKernel() !== null;
-}
-
-function align16(n: number): number {
-  return Math.ceil(n / 16) * 16;
 }
 
 /** Rows per band for n frames of width w, and the band's frame stride in bytes. */
