@@ -1,6 +1,5 @@
 import type { Image } from '../../image/image';
 import { BoundaryMeter, summarizeBoundaries, type BoundarySummary } from '../boundary-diagnostics';
-import { clusterQualities, clusterWeights } from '../final-stack';
 import { OverlapAdd, type RowBand } from '../overlap-add';
 import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
@@ -57,12 +56,13 @@ export class TileAssembler {
     private readonly rt: Runtime,
     private readonly plan: RunPlan,
     private readonly records: readonly TileRecord[],
-    clusterInfo: { ids: number[]; labels: number[]; Qc: number[] } | null,
+    clusterInfo: { ids: number[]; labels: number[]; weights: Float64Array | null } | null,
   ) {
     const { grid, planes, canvasWidth: W, canvasHeight: H } = plan;
     this.K = clusterInfo?.ids.length ?? 0;
     const cfg = rt.ctx.config;
-    this.wk = this.K > 0 && clusterInfo ? clusterWeights(clusterQualities(clusterInfo.ids, clusterInfo.labels, clusterInfo.Qc), cfg) : null;
+    // P11's w_k, as writeTileInputs gave them to the P9 units (reported in the summary)
+    this.wk = this.K > 0 && clusterInfo ? clusterInfo.weights : null;
     this.olaR = new OverlapAdd(grid, planes, cfg.reconstruction.tile_normalization ? { tileNormalization: this.tileNormalization() } : {});
     this.olaMean = new OverlapAdd(grid, planes);
     this.olaCov = new OverlapAdd(grid, 1);

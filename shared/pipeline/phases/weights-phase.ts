@@ -109,7 +109,7 @@ export function clusterPhase(rt: Runtime, plan: RunPlan, measures: ReadonlyMap<n
   return clusterFrames(state, plan.G, { mode: rt.ctx.config.synthetic.clustering.mode, cluster_count_range: [range[0], Math.max(range[0], range[1])] });
 }
 
-export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null, qc: readonly number[]): Promise<{ ids: number[] }> {
+export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null, qc: readonly number[]): Promise<{ ids: number[]; weights: Float64Array | null }> {
   const syn = rt.ctx.config.synthetic;
   const ids = clusters ? eligibleClusters(clusters.labels, clusters.K, syn.frames_min, syn.frames_max) : [];
   const labels = clusters ? Array.from(clusters.labels) : [];
@@ -131,5 +131,5 @@ export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: Clus
       frames: plan.usable.map((f) => rt.ctx.manifest.frames[f].name),
     });
   }
-  return { ids };
+  return { ids, weights: wk };
 }

@@ -478,7 +478,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
   // Qc per usable frame: P11's cluster qualities (the P9 units combine each tile's cluster stacks)
   const usableQc = plan.usable.map((f) => global.Qc[global.frames.indexOf(f)]);
-  const { ids: clusterIds } = await writeTileInputs(rt, plan, clusters, usableQc);
+  const { ids: clusterIds, weights: clusterWk } = await writeTileInputs(rt, plan, clusters, usableQc);
   // a kept store goes to the device while P9 reads it from the OS cache (started only now: the
   // master phases' own fsyncs in between would wait behind it with every core idle). One released
   // after P9 is not synced at all: flushing ~2x the input made P9's file operations and the finish's
@@ -490,7 +490,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // P9 — tiles; P10 + P11 assemble them as they come, in the host, while the workers go on (the
   // DOC 5.7.1 tile normalization needs every tile's diagnostics first, so it waits for P9)
   const tileRecords: TileRecord[] = new Array(plan.grid.tiles.length);
-  const clusterInfo = clusters && clusterIds.length > 0 ? { ids: clusterIds, labels: Array.from(clusters.labels), Qc: usableQc } : null;
+  const clusterInfo = clusters && clusterIds.length > 0 ? { ids: clusterIds, labels: Array.from(clusters.labels), weights: clusterWk } : null;
   const streaming = !ctx.config.reconstruction.tile_normalization;
   const assembler = streaming ? new TileAssembler(rt, plan, tileRecords, clusterInfo) : null;
   await runPhase(rt, 'tile_reconstruction', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
