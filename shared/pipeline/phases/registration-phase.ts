@@ -4,9 +4,9 @@ import { computeCanvas, ditherShare, type Canvas } from '../registration/canvas'
 import { checkSuccessFraction, postCheckRegistrations } from '../registration/post-checks';
 import { predictFailed } from '../registration/predict';
 import type { Affine2x3 } from '../../image/warp';
-import { writeJson } from '../run/run-files';
+import { readJson, writeJson } from '../run/run-files';
 import type { Runtime } from '../run/runtime';
-import { loadProxyFrame, loadReference } from '../tasks/register-task';
+import { forgetReference, loadProxyFrame, loadReference } from '../tasks/register-task';
 
 /**
  * P4 master side: post-checks over all accepted frames (P4.7), prediction of failed frames verified
@@ -24,25 +24,11 @@ export interface RegistrationOutcome {
   readonly majorityOk: boolean;
 }
 
-export async function finishRegistration(rt: Runtime, reference: number, unitResults: readonly RegistrationResult[]): Promise<RegistrationOutcome> {
+/** `resumed`: P4 was done before this session (its checked results are saved: checkResults). */
+export async function finishRegistration(rt: Runtime, reference: number, unitResults: readonly RegistrationResult[], resumed: boolean): Promise<RegistrationOutcome> {
   const cfg = rt.ctx.config.registration;
-  const ref = await loadReference(rt.ctx, reference);
-  let results = postCheckRegistrations(
-    [...unitResults].sort((a, b) => a.frameIndex - b.frameIndex),
-    cfg,
-    { w: ref.w, h: ref.h },
-  );
-  if (cfg.predict_failed) {
-    const predictions = predictFailed(results);
-    const byFrame = new Map(predictions.map((p) => [p.frameIndex, p.matrix]));
-    const next: RegistrationResult[] = [];
-    for (const r of results) {
-      const M = byFrame.get(r.frameIndex);
-      if (r.accepted || M === undefined) next.push(r);
-      else next.push(verifyPrediction(ref, await loadProxyFrame(rt.ctx, r.frameIndex), M, cfg, r.frameIndex, r.attempts));
-    }
-    results = next;
-  }
+  const saved = resumed ? await readJson<RegistrationResult[]>(rt.host.fs, checkedPath(rt)).catch(() => null) : null;
+  const results = saved ?? (await checkResults(rt, reference, unitResults));
   const { share, ok } = checkSuccessFraction(results, cfg);
   const accepted = results.filter((r) => r.accepted && determinant(r.proxyMatrix) > 0);
   const full = accepted.map((r) => toFullResolution(r.proxyMatrix));
@@ -76,6 +62,41 @@ export async function finishRegistration(rt: Runtime, reference: number, unitRes
     })),
   });
   return { results, canvas, accepted: accepted.map((r) => r.frameIndex), matrices, successShare: share, majorityOk: ok };
+}
+
+/** work/registration-checked.json: the units' results after P4.7 and P4.8 (checkResults). */
+function checkedPath(rt: Runtime): string {
+  return rt.ctx.paths.workFile('registration-checked.json');
+}
+
+/**
+ * The units' results after the post-checks (P4.7) and the verified predictions of failed frames
+ * (P4.8), which read the reference's and those frames' proxies. Saved with fsync before P4 counts
+ * as done: a resume after P4 takes them from there, because the proxies are deleted after P4
+ * (run-pipeline.ts dropRegistrationInputs).
+ */
+async function checkResults(rt: Runtime, reference: number, unitResults: readonly RegistrationResult[]): Promise<RegistrationResult[]> {
+  const cfg = rt.ctx.config.registration;
+  const ref = await loadReference(rt.ctx, reference);
+  let results = postCheckRegistrations(
+    [...unitResults].sort((a, b) => a.frameIndex - b.frameIndex),
+    cfg,
+    { w: ref.w, h: ref.h },
+  );
+  if (cfg.predict_failed) {
+    const predictions = predictFailed(results);
+    const byFrame = new Map(predictions.map((p) => [p.frameIndex, p.matrix]));
+    const next: RegistrationResult[] = [];
+    for (const r of results) {
+      const M = byFrame.get(r.frameIndex);
+      if (r.accepted || M === undefined) next.push(r);
+      else next.push(verifyPrediction(ref, await loadProxyFrame(rt.ctx, r.frameIndex), M, cfg, r.frameIndex, r.attempts));
+    }
+    results = next;
+  }
+  forgetReference(rt.ctx, reference);
+  await writeJson(rt.host.fs, checkedPath(rt), results);
+  return results;
 }
 
 function toRows(M: Affine2x3): [[number, number, number], [number, number, number]] {

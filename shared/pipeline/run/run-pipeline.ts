@@ -282,6 +282,9 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
 
   // P2 — pass 1 over every candidate frame
+  const boot = await currentBoot(rt);
+  // a resume after P4: its inputs (P2's proxies and stars) may be gone (dropRegistrationInputs)
+  const registrationWasDone = rt.state.isPhaseDone('registration');
   const measures = new Map<number, MeasureRecord>();
   await runPhase(rt, 'measure', { total: candidates.length, unit: 'frames' }, async () => {
     await runUnits<MeasurePayload, MeasureRecord>(
@@ -289,13 +292,11 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       'measure',
       'measure',
       'frames',
-      candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, ...(linearityFrames.has(f) ? { linearity: true } : {}) }, sizeMb: frameMb })),
+      candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, boot, ...(linearityFrames.has(f) ? { linearity: true } : {}) }, sizeMb: frameMb })),
       {
-        // P4 reads the proxy and star list of a measured frame: a done frame needs all three files
         load: async (f) => {
           const r = await readMeasureRecord(ctx, f);
-          const out = measurePaths(ctx, f);
-          if (r.status === 'ok' && !((await fs.exists(out.proxy)) && (await fs.exists(out.stars)))) throw new Error(`frame ${f}: proxy or stars missing`);
+          if (!(await measureUnitTrusted(rt, r, boot, registrationWasDone))) throw new Error(`frame ${f}: proxy or stars missing or not known to be complete`);
           return r;
         },
         onResult: (f, r, resumed) => {
@@ -348,7 +349,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
         onResult: (_f, r) => void regUnits.push(r),
       },
     );
-    const out = await finishRegistration(rt, global.reference, regUnits);
+    const out = await finishRegistration(rt, global.reference, regUnits, registrationWasDone);
     for (const r of out.results) {
       const M = out.matrices[r.frameIndex];
       events.emit({
@@ -378,8 +379,10 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   if (mode.mode === 'refused') throw new PipelineError('INSUFFICIENT_FRAMES', mode.message ?? `only ${usable.length} usable frames`);
   if (mode.emergency) events.emit({ type: 'warning', code: 'EMERGENCY_MODE', message: `only ${usable.length} usable frames: emergency mode (weights from few frames are noisy)` });
 
+  // nothing reads P4's inputs any more: deleted while the run goes on
+  const proxiesDropped = ctx.config.output.keep_work ? Promise.resolve() : dropRegistrationInputs(rt);
+
   // P5 — tile grid, plan and work store
-  const boot = await currentBoot(rt);
   const plan = await runPhase(rt, 'tile_grid', { total: 1, unit: 'steps' }, async () => {
     const grid = computeTileGrid(registration.canvas.width, registration.canvas.height, global.seeingPx, ctx.config);
     const gByFrame = new Map(global.frames.map((f, i) => [f, global.G[i]]));
@@ -583,6 +586,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
   await storeReleased;
   await storeSynced;
+  await proxiesDropped;
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
 }
 
@@ -617,6 +621,32 @@ async function tilesComplete(rt: Runtime, plan: RunPlan): Promise<boolean> {
  */
 function releaseStore(rt: Runtime): Promise<void> {
   return rt.host.fs.rm(storePath(rt.ctx)).catch(() => undefined);
+}
+
+/**
+ * Whether a done P2 unit can stand on resume (measure-task.ts writes its files without fsync). The
+ * record parses (a file torn by a restart does not); while P4 is not done, it also reads the
+ * frame's proxy and stars, which must be there and, since a restart can leave a renamed file empty
+ * or zeroed, written under this very boot (or fsync'd: records without a boot).
+ */
+async function measureUnitTrusted(rt: Runtime, r: MeasureRecord, bootNow: string | null, registrationDone: boolean): Promise<boolean> {
+  if (r.status !== 'ok' || registrationDone) return true;
+  if (r.boot !== undefined && (r.boot === null || r.boot !== bootNow)) return false;
+  const out = measurePaths(rt.ctx, r.frame);
+  const proxy = await rt.host.fs.stat(out.proxy).catch(() => null);
+  return proxy !== null && proxy.size === r.proxyWidth * r.proxyHeight * 4 && (await rt.host.fs.exists(out.stars));
+}
+
+/**
+ * Deletes P2's proxies and star lists once P4 is done (~1/4 of the input as float32), while the run
+ * goes on: nothing after P4 reads them (measureUnitTrusted no longer asks for them), and deleted
+ * within ~30 s of being written they never reach the disk. Never fails the run: whatever stays is
+ * removed with work/ at the end.
+ */
+function dropRegistrationInputs(rt: Runtime): Promise<void> {
+  const { fs } = rt.host;
+  const dirs = [rt.ctx.paths.workFile('proxy'), rt.ctx.paths.workFile('stars')];
+  return Promise.all(dirs.map((d) => fs.rm(d, { recursive: true }).catch(() => undefined))).then(() => undefined);
 }
 
 /**

@@ -17,12 +17,17 @@ import { registerTaskHandler, type TaskEnv } from './registry';
  *   work/proxy/<f>.f32   half-resolution proxy P (float32)
  *   work/stars/<f>.json  registration stars on P
  *   work/measure/<f>.json the frame's P2 record (the unit's done marker: written last)
+ * None is fsync'd (run-pipeline.ts measureUnitTrusted): a killed process loses nothing the OS has
+ * cached, and the record carries the boot it was written under. The proxy and stars serve P4 only
+ * and are deleted once P4 is done.
  */
 export interface MeasurePayload {
   readonly runDir: string;
   readonly frame: number;
   /** Measure the linearity heuristic's statistics too (a frame of linearitySample). */
   readonly linearity?: boolean;
+  /** The boot the run goes on under (RunHost.bootId), recorded in the record; null = unknown. */
+  readonly boot?: string | null;
 }
 
 export interface MeasureRecord {
@@ -43,7 +48,15 @@ export interface MeasureRecord {
   readonly proxyHeight: number;
   /** The linearity heuristic's statistics of the uncalibrated frame, when the payload asked. */
   readonly linearity?: LinearityStats;
+  /**
+   * The boot the unsynced outputs were written under (null = unknown). Absent in records of
+   * versions that fsync'd them.
+   */
+  readonly boot?: string | null;
 }
+
+/** Written without fsync: see the comment at the top. */
+const VOLATILE = { durable: false } as const;
 
 export function measurePaths(ctx: RunContext, f: number) {
   return {
@@ -80,8 +93,9 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
       proxyWidth: 0,
       proxyHeight: 0,
       ...linearity,
+      boot: payload.boot ?? null,
     };
-    await writeJson(env.fs, out.record, record);
+    await writeJson(env.fs, out.record, record, VOLATILE);
     return record;
   }
   // the decoded frame is this task's own copy and is not read again: normalized in place
@@ -106,10 +120,10 @@ export async function measureFrame(env: TaskEnv, payload: MeasurePayload): Promi
     proxyWidth: proxy.width,
     proxyHeight: proxy.height,
     ...linearity,
+    boot: payload.boot ?? null,
   };
-  // the three files side by side, each waiting for its own fsync (~3-8 ms each while the store is
-  // written back); the unit counts as done only when the host records it, after all three
-  await Promise.all([writeFloat32(env.fs, out.proxy, proxy.data), writeJson(env.fs, out.stars, stars), writeJson(env.fs, out.record, record)]);
+  // the unit counts as done only when the host records it, after all three
+  await Promise.all([writeFloat32(env.fs, out.proxy, proxy.data, VOLATILE), writeJson(env.fs, out.stars, stars, VOLATILE), writeJson(env.fs, out.record, record, VOLATILE)]);
   return record;
 }
 

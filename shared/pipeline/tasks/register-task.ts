@@ -39,6 +39,11 @@ export function loadReference(ctx: RunContext, reference: number): Promise<Regis
   return p;
 }
 
+/** Drops a reference from this process's cache (the host's, once P4 no longer needs it). */
+export function forgetReference(ctx: RunContext, reference: number): void {
+  referenceCache.delete(`${ctx.paths.root}:${reference}`);
+}
+
 export async function registerUnit(env: TaskEnv, payload: RegisterPayload): Promise<RegistrationResult> {
   const ctx = await loadRunContext(env.fs, payload.runDir);
   const ref = await loadReference(ctx, payload.reference);

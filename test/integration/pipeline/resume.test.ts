@@ -152,6 +152,43 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     expect(redone).toBe(total - before.done);
   }, 120_000);
 
+  it('continues a run killed in P2 measure, redoing only the frames not known to be complete, and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-p2', (e) => e.type === 'frame_done' && e.phase === 'measure');
+    const before = await doneUnits(dir, 'measure');
+    const total = phaseTotal(await readEvents(dir), 'measure');
+    expect(before.done).toBeGreaterThan(0);
+    expect(before.done).toBeLessThan(total);
+    // P2's files are written without fsync, each record naming the boot it was written under:
+    // one of them now claims a boot before a restart, so its proxy may be empty or zeroed
+    const frames: number[] = [];
+    for (let f = 0; f < total; f++) {
+      const rec = JSON.parse(await readFile(join(dir, 'work', 'measure', `${f}.json`), 'utf8').catch(() => 'null')) as { boot?: string | null } | null;
+      if (rec) {
+        expect(rec.boot).toBe(await bootId());
+        frames.push(f);
+      }
+    }
+    expect(frames.length).toBeGreaterThanOrEqual(before.done);
+    const stale = join(dir, 'work', 'measure', `${frames[0]}.json`);
+    await writeFile(stale, JSON.stringify({ ...JSON.parse(await readFile(stale, 'utf8')), boot: 'a-boot-before-the-restart' }));
+
+    const { session } = await resumeToSameResult(dir);
+    const redone = session.filter((e) => e.type === 'frame_done' && e.phase === 'measure').map((e) => e.frame);
+    expect(redone).toContain(frames[0]);
+    expect(redone).toHaveLength(total - before.done + 1);
+  }, 120_000);
+
+  it('resumes after P4 without P2\'s proxies and star lists (deleted once P4 is done), and ends byte-identical', async () => {
+    const { dir } = await killedRun('kill-after-p4', (e) => e.type === 'frame_done' && e.phase === 'prepare');
+    // P4's checked results are kept for a resume; its inputs are deleted in the background after P4
+    // (done here in case the kill came first)
+    await stat(join(dir, 'work', 'registration-checked.json'));
+    for (const d of ['proxy', 'stars']) await rm(join(dir, 'work', d), { recursive: true, force: true });
+
+    const { session } = await resumeToSameResult(dir);
+    expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'measure')).toHaveLength(0);
+  }, 120_000);
+
   it('redoes P6 when the computer restarted before the cell store was synced, and ends byte-identical', async () => {
     const { dir } = await killedRun('kill-p6-restart', (e) => e.type === 'frame_done' && e.phase === 'prepare');
     const before = await doneUnits(dir, 'prepare');
