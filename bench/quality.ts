@@ -500,15 +500,15 @@ export const CI_QUALITY_SET: QualitySet = {
   synth: { frames: 40, width: 512, height: 384, seed: 5, fwhmMedianPx: 3.2, seeingSpreadLn: 0.3, fwhmRangePx: [2, 6.5], fieldSeeingVariation: 0.25 },
 };
 
-/** Config lines every quality run gets: small sets allowed, the baseline written, no PNGs. */
-export function qualityBaseYaml(keepWork = false): string {
+/** Config lines every quality run gets: small sets allowed, the baseline written, no PNGs (unless `qaMaps`). */
+export function qualityBaseYaml(keepWork = false, qaMaps = false): string {
   return `runtime:
   allow_emergency_mode: true
 output:
   write_mean_stack: true
   keep_work: ${keepWork}
   preview: false
-  qa_maps: false
+  qa_maps: ${qaMaps}
 `;
 }
 
@@ -524,11 +524,11 @@ export async function ensureSynthSet(fs: FileSystem, dir: string, synth: SynthOp
 }
 
 /** One pipeline run (in this process) on a synth set, then its quality report. */
-export async function runQuality(fs: FileSystem, set: QualitySet, synthDir: string, runDir: string, configName: string, configYaml: string, keepWork = false): Promise<QualityReport> {
+export async function runQuality(fs: FileSystem, set: QualitySet, synthDir: string, runDir: string, configName: string, configYaml: string, keepWork = false, qaMaps = false): Promise<QualityReport> {
   await fs.rm(runDir, { recursive: true }).catch(() => undefined);
   const host = createPipelineHost({ inProcess: true });
   const t0 = performance.now();
-  const outcome = await runPipeline({ inputDir: synthDir, runDir, configText: `${qualityBaseYaml(keepWork)}${configYaml}` }, host);
+  const outcome = await runPipeline({ inputDir: synthDir, runDir, configText: `${qualityBaseYaml(keepWork, qaMaps)}${configYaml}` }, host);
   const seconds = (performance.now() - t0) / 1000;
   if (outcome.status !== 'ok' && outcome.status !== 'validation_failed') {
     throw new Error(`${set.name}/${configName}: run ${outcome.status} ${outcome.error?.code ?? ''} ${outcome.error?.message ?? ''}`);

@@ -1,21 +1,22 @@
+import { delay } from '../../util/delay';
 import { readFitsHeader, carryOverCards } from '../../fits/reader';
 import type { FitsCard } from '../../fits/types';
 import { writeFitsImage } from '../../fits/writer';
 import type { Image } from '../../image/image';
 import { luminanceY, proxyOf } from '../../image/views';
 import { finishImage, debayerMosaic, type FinishResult } from '../finish';
-import { measureLocalMetrics } from '../local-metrics';
 import { measureFrameStars } from '../measure-star';
 import { renderPreview } from '../preview';
 import { barChart, scalarMap, tileValueMap, type MapPixels } from '../qa-maps';
 import { detectStars, type Star } from '../registration/stars';
-import { writeJson } from '../run/run-files';
+import { writeFloat32, writeJson } from '../run/run-files';
 import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
 import { meanTileWeights, validateResult, type ValidationReport } from '../validation';
 import type { LocalWeights } from '../local-weights';
 import type { MeasureRecord } from '../tasks/measure-task';
-import { tileBoxes } from '../tasks/prepare-task';
+import { qaPlanePath, type QaTiles, type QaTilesPayload } from '../tasks/qa-task';
+import type { TaskUnit } from '../tasks/executor';
 import type { AssembleResult } from './assemble-phase';
 import { APP_VERSION, ENGINE_VERSION } from '../../version';
 import type { BoundarySummary } from '../boundary-diagnostics';
@@ -144,6 +145,8 @@ export async function finishRun(
   const method = cfg.stacking.debayer_method;
   const meanImage = colorMode === 'OSC' && cfg.debayer ? debayerMosaic(assembled.mean.data, assembled.mean.width, assembled.mean.height, ctx.layout.pattern ?? 'RGGB', method) : assembled.mean;
   const resultForQa = colorMode === 'OSC' && cfg.debayer ? debayerMosaic(assembled.result.data, assembled.result.width, assembled.result.height, ctx.layout.pattern ?? 'RGGB', method) : assembled.result;
+  // the sharpness map's local metrics run in two workers while the host validates
+  const qaTiles = cfg.output.qa_maps ? await startQaTiles(rt, resultForQa, meanImage) : null;
   const topK = cfg.registration.star_topk;
   const seeds = fwhmSeeds(meanImage, topK);
   const fwhmResult = fwhmAtSeeds(resultForQa, seeds);
@@ -155,8 +158,33 @@ export async function finishRun(
   );
   await writeJson(fs, ctx.paths.metricsFile('validation.json'), { ...validation, fwhm_result: fwhmResult, fwhm_mean_stack: fwhmMean });
 
-  if (cfg.output.qa_maps) await writeQaMaps(rt, plan, lw, mtw, boundaries, resultForQa, meanImage, assembled.coverage);
+  if (qaTiles) await writeQaMaps(rt, plan, lw, mtw, boundaries, assembled.coverage, qaTiles);
   return { finished, validation, fwhmResult, fwhmMean };
+}
+
+/**
+ * The qa-tiles units (tasks/qa-task.ts) of the result's and the mean stack's luminance, both
+ * started at once: the planes are written to work/qa/ (not fsync'd: a resume redoes the finish)
+ * and each worker reads one. Returns once they are handed to the workers (the host's validation
+ * that follows runs without a break, and would hold them back), with their outcome, [result, mean].
+ */
+async function startQaTiles(rt: Runtime, result: Image, mean: Image): Promise<{ readonly done: Promise<[QaTiles, QaTiles]> }> {
+  const { fs } = rt.host;
+  const ctx = rt.ctx;
+  const names = ['result', 'mean'] as const;
+  const planes = { result: luminancePlane(result), mean: luminancePlane(mean) };
+  await Promise.all(names.map((name) => writeFloat32(fs, qaPlanePath(ctx, name), planes[name].data as Float32Array, { durable: false })));
+  const mb = (result.width * result.height * 4) / (1024 * 1024);
+  const units: TaskUnit<QaTilesPayload>[] = names.map((name, index) => ({ index, payload: { runDir: ctx.paths.root, name }, sizeMb: mb }));
+  const out: QaTiles[] = [];
+  const done = rt.host.executor
+    .execute<QaTilesPayload, QaTiles>('qa-tiles', units, { signal: rt.signal, onDone: (i, r) => void (out[i] = r) })
+    .then((): [QaTiles, QaTiles] => [out[0], out[1]]);
+  // awaited by writeQaMaps; a failure before then must not count as unhandled
+  done.catch(() => undefined);
+  // one turn of the event loop: the units' memory permits are granted and their messages sent
+  await delay(0);
+  return { done };
 }
 
 async function writeQaMaps(
@@ -165,9 +193,8 @@ async function writeQaMaps(
   lw: LocalWeights,
   mtw: Float64Array,
   boundaries: BoundarySummary,
-  result: Image,
-  mean: Image,
   coverage: Int32Array,
+  qaTiles: { readonly done: Promise<[QaTiles, QaTiles]> },
 ): Promise<void> {
   const { fs } = rt.host;
   const grid = plan.grid;
@@ -194,14 +221,11 @@ async function writeQaMaps(
   }
   write('seams', 'qa_seams', tileValueMap(grid, seam));
   // before/after sharpness: local FWHM of the plain mean minus that of the result, in percent
-  const boxes = tileBoxes(plan);
-  const yRes = { width: result.width, height: result.height, data: luminancePlane(result).data };
-  const yMean = { width: mean.width, height: mean.height, data: luminancePlane(mean).data };
-  const fr = measureLocalMetrics(yRes, boxes, plan.seeingPx);
-  const fm = measureLocalMetrics(yMean, boxes, plan.seeingPx);
-  const gain = fr.map((r, t) => {
-    const m = fm[t];
-    return r && m && r.nstar > 0 && m.nstar > 0 && m.fwhm > 0 ? (100 * (m.fwhm - r.fwhm)) / m.fwhm : Number.NaN;
+  const [fr, fm] = await qaTiles.done;
+  const gain = fr.nstar.map((n, t) => {
+    const rf = fr.fwhm[t] ?? Number.NaN;
+    const mf = fm.fwhm[t] ?? Number.NaN;
+    return n > 0 && fm.nstar[t] > 0 && mf > 0 ? (100 * (mf - rf)) / mf : Number.NaN;
   });
   write('sharpness_gain', 'qa_sharpness_gain', tileValueMap(grid, gain));
   await writeJson(fs, rt.ctx.paths.metricsFile('sharpness.json'), { tiles: gain });

@@ -3,3 +3,4 @@ import './measure-task';
 import './prepare-task';
 import './tile-task';
 import './register-task';
+import './qa-task';
