@@ -638,10 +638,10 @@ async function measureUnitTrusted(rt: Runtime, r: MeasureRecord, bootNow: string
 }
 
 /**
- * Deletes P2's proxies and star lists once P4 is done (~1/4 of the input as float32), while the run
- * goes on: nothing after P4 reads them (measureUnitTrusted no longer asks for them), and deleted
- * within ~30 s of being written they never reach the disk. Never fails the run: whatever stays is
- * removed with work/ at the end.
+ * Deletes P2's proxies and star lists once P4 is done (a quarter of each frame's pixels, as
+ * float32), while the run goes on: nothing after P4 reads them (measureUnitTrusted no longer asks
+ * for them), and those deleted before the OS writes them back (Linux: after ~30 s) never reach the
+ * disk. Never fails the run: whatever stays is removed with work/ at the end.
  */
 function dropRegistrationInputs(rt: Runtime): Promise<void> {
   const { fs } = rt.host;
