@@ -27,10 +27,24 @@ export async function writeFloat32(fs: FileSystem, path: string, data: Float32Ar
   await fs.writeFileAtomic(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
 }
 
+/**
+ * A raw float32 file, read straight into the array it returns (a canvas-sized QA plane or a
+ * proxy is not held twice, as a byte buffer and its aligned copy).
+ */
 export async function readFloat32(fs: FileSystem, path: string): Promise<Float32Array> {
-  const bytes = await fs.readFile(path);
-  // copy into an aligned buffer: a Node Buffer may sit at an odd offset of its pool
-  const out = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+  const file = await fs.open(path, 'r');
+  try {
+    const size = await file.size();
+    if (size % 4 !== 0) throw new Error(`${path}: ${size} bytes is not a whole number of float32 values`);
+    const out = new Float32Array(size / 4);
+    const bytes = new Uint8Array(out.buffer);
+    for (let at = 0; at < size; ) {
+      const n = await file.read(bytes, at, size - at, at);
+      if (n === 0) throw new Error(`${path}: ended after ${at} of ${size} bytes`);
+      at += n;
+    }
+    return out;
+  } finally {
+    await file.close();
+  }
 }
