@@ -3,7 +3,6 @@
  * measureStar works on one full plane (Y) and never reads outside its (2r+1)^2 patch.
  */
 import { median, medianAndSigmaMad } from '../image/stats';
-import { starMomentsKernel, type StarMomentsKernel } from '../image/wasm/star-moments';
 import { proxyToFull } from '../image/views';
 
 /** 2*sqrt(2*ln 2): FWHM of a Gaussian per unit sigma, as written in the spec. */
@@ -44,14 +43,12 @@ export function measureStar(
   return { x: m.x, y: m.y, fwhm: m.fwhm, fwhmMajor: m.fwhmMajor, fwhmMinor: m.fwhmMinor, roundness: m.roundness, contrast: m.peak / bgRef, peak: m.peak, bg: m.bg };
 }
 
-/** Patch buffer reused across calls (measure_star runs for up to 50 stars in every tile). */
+/** Buffers reused across calls (measure_star runs for up to 50 stars in every tile). */
 let patchScratch = new Float64Array(0);
+let residualScratch = new Float64Array(0);
+let axisScratch = new Float64Array(0);
 
-/**
- * measureStar without the contrast (peak / bgRef): the same position and radius give the same shape.
- * `kernels`: 'auto' sums the adaptive moments in the WebAssembly kernel where it runs (the same
- * values), 'js' always in JS.
- */
+/** measureStar without the contrast (peak / bgRef): the same position and radius give the same shape. */
 export function measureStarShape(
   plane: ArrayLike<number>,
   w: number,
@@ -59,7 +56,6 @@ export function measureStarShape(
   x: number,
   y: number,
   r: number,
-  kernels: 'auto' | 'js' = 'auto',
 ): StarShape | null {
   const cx = Math.round(x);
   const cy = Math.round(y);
@@ -79,7 +75,7 @@ export function measureStarShape(
   }
   const { median: bg, sigma: s } = medianAndSigmaMad(patch);
   if (!(peak > bg + 3 * s)) return null;
-  const adaptive = adaptiveMoments(patch, r, bg, kernels === 'auto' ? starMomentsKernel() : null);
+  const adaptive = adaptiveMoments(patch, r, bg);
   if (!adaptive) return null;
   const { mx: centreX, my: centreY, cxx, cyy, cxy } = adaptive;
   const halfTrace = 0.5 * (cxx + cyy);
@@ -167,13 +163,11 @@ const ADAPTIVE_TOLERANCE = 1e-5;
  * never locks onto the noise of the whole patch. For a Gaussian star with covariance C the windowed
  * moments are M = (C^-1 + W^-1)^-1, so C = (M^-1 - W^-1)^-1 is unbiased. Null when the window
  * outgrows the patch, collapses, or M stays not positive definite: no trustworthy size.
+ * Speed: the circular window is the product of an x and a y factor, so an iteration takes 2(2r+1)
+ * exponentials instead of (2r+1)^2 and sums each row once (about 1.6x faster than the per-pixel
+ * exponentials of an fdlibm WebAssembly kernel; the moments agree to ~4e-15 relative).
  */
-function adaptiveMoments(
-  patch: Float64Array,
-  r: number,
-  bg: number,
-  wasm: StarMomentsKernel | null,
-): { mx: number; my: number; cxx: number; cyy: number; cxy: number } | null {
+function adaptiveMoments(patch: Float64Array, r: number, bg: number): { mx: number; my: number; cxx: number; cyy: number; cxy: number } | null {
   let mx = 0;
   let my = 0;
   let s2 = ADAPTIVE_START_S2;
@@ -183,49 +177,61 @@ function adaptiveMoments(
   let mxy = 0;
   let converged = false;
   const side = 2 * r + 1;
-  const exs = new Float64Array(side);
-  const exxs = new Float64Array(side);
-  if (wasm) wasm.loadPatch(patch, r);
+  const n = side * side;
+  if (residualScratch.length < n) residualScratch = new Float64Array(n);
+  if (axisScratch.length < 3 * side) axisScratch = new Float64Array(3 * side);
+  const d = residualScratch;
+  for (let k = 0; k < n; k++) d[k] = patch[k] - bg;
+  // per column: the x offset, its square and the window's x factor
+  const ex = axisScratch.subarray(0, side);
+  const exx = axisScratch.subarray(side, 2 * side);
+  const gx = axisScratch.subarray(2 * side, 3 * side);
   for (let it = 0; it < ADAPTIVE_MAX_ITERATIONS; it++) {
+    const twoS2 = 2 * s2;
+    for (let dx = -r, c = 0; dx <= r; dx++, c++) {
+      ex[c] = dx - mx;
+      exx[c] = ex[c] * ex[c];
+      gx[c] = Math.exp(-exx[c] / twoS2);
+    }
+    // the window is separable, exp(-(ex^2 + ey^2)/2s2) = gx * gy: each row's sums of v - bg
+    // weighted by gx (times 1, ex, ex^2) are taken once and scaled by its gy and ey
     let sw = 0;
     let sx = 0;
     let sy = 0;
     let sxx = 0;
     let syy = 0;
     let sxy = 0;
-    const twoS2 = 2 * s2;
-    if (wasm) {
-      // the same sums in the same order, Math.exp as V8 computes it (star-moments.wat)
-      const sums = wasm.windowSums(bg, mx, my, twoS2);
-      sw = sums[0];
-      sx = sums[1];
-      sy = sums[2];
-      sxx = sums[3];
-      syy = sums[4];
-      sxy = sums[5];
-    } else {
-    // the x offsets and their squares are the same on every row; each product below is the one
-    // the plain expressions (wt * ex * ex = (wt * ex) * ex, ...) evaluate, so the sums are too
-      for (let dx = -r, c = 0; dx <= r; dx++, c++) {
-        exs[c] = dx - mx;
-        exxs[c] = exs[c] * exs[c];
+    for (let dy = -r, k = 0; dy <= r; dy++, k += side) {
+      // two columns per step, in two chains of sums (side is odd: column 0 starts the even chain)
+      let rw = d[k] * gx[0];
+      let rx = rw * ex[0];
+      let rxx = rw * exx[0];
+      let rw1 = 0;
+      let rx1 = 0;
+      let rxx1 = 0;
+      for (let c = 1; c < side; c += 2) {
+        const v0 = d[k + c] * gx[c];
+        const v1 = d[k + c + 1] * gx[c + 1];
+        rw1 += v0;
+        rx1 += v0 * ex[c];
+        rxx1 += v0 * exx[c];
+        rw += v1;
+        rx += v1 * ex[c + 1];
+        rxx += v1 * exx[c + 1];
       }
-      for (let dy = -r, k = 0; dy <= r; dy++) {
-        const ey = dy - my;
-        const eyy = ey * ey;
-        for (let c = 0; c < side; c++, k++) {
-          const ex = exs[c];
-          const wt = (patch[k] - bg) * Math.exp(-(exxs[c] + eyy) / twoS2);
-          const wx = wt * ex;
-          const wy = wt * ey;
-          sw += wt;
-          sx += wx;
-          sy += wy;
-          sxx += wx * ex;
-          syy += wy * ey;
-          sxy += wx * ey;
-        }
-      }
+      rw += rw1;
+      rx += rx1;
+      rxx += rxx1;
+      const ey = dy - my;
+      const gy = Math.exp(-(ey * ey) / twoS2);
+      const w = gy * rw;
+      const wx = gy * rx;
+      sw += w;
+      sx += wx;
+      sy += w * ey;
+      sxx += gy * rxx;
+      syy += w * ey * ey;
+      sxy += wx * ey;
     }
     if (!(sw > 0)) return null;
     const ox = sx / sw;
@@ -238,7 +244,7 @@ function adaptiveMoments(
     if (!(next > 0.05) || Math.abs(mx + ox) > r / 2 || Math.abs(my + oy) > r / 2) return null;
     mx += ox;
     my += oy;
-    const change = Math.abs(next - s2) / s2;
+  const change = Math.abs(next - s2) / s2;
     if (change < ADAPTIVE_TOLERANCE && Math.abs(ox) < 1e-4 && Math.abs(oy) < 1e-4) {
       converged = true;
       break;
