@@ -1,9 +1,9 @@
-import { delay } from '../../util/delay';
 import { readFitsHeader, carryOverCards } from '../../fits/reader';
 import type { FitsCard } from '../../fits/types';
 import { writeFitsImage } from '../../fits/writer';
 import type { Image } from '../../image/image';
 import { luminanceY, proxyOf } from '../../image/views';
+import { delay } from '../../util/delay';
 import { finishImage, debayerMosaic, type FinishResult } from '../finish';
 import { measureFrameStars } from '../measure-star';
 import { renderPreview } from '../preview';
@@ -173,7 +173,7 @@ async function startQaTiles(rt: Runtime, result: Image, mean: Image): Promise<{ 
   const ctx = rt.ctx;
   const names = ['result', 'mean'] as const;
   const planes = { result: luminancePlane(result), mean: luminancePlane(mean) };
-  await Promise.all(names.map((name) => writeFloat32(fs, qaPlanePath(ctx, name), planes[name].data as Float32Array, { durable: false })));
+  await Promise.all(names.map((name) => writeFloat32(fs, qaPlanePath(ctx, name), planes[name].data, { durable: false })));
   const mb = (result.width * result.height * 4) / (1024 * 1024);
   const units: TaskUnit<QaTilesPayload>[] = names.map((name, index) => ({ index, payload: { runDir: ctx.paths.root, name }, sizeMb: mb }));
   const out: QaTiles[] = [];
