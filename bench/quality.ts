@@ -9,6 +9,7 @@ import { OverlapAdd } from '../shared/pipeline/overlap-add';
 import type { TileGrid } from '../shared/pipeline/tile-grid';
 import { tileBlock } from '../shared/pipeline/tile-reconstruction';
 import { runPipeline } from '../shared/pipeline/run/run-pipeline';
+import { readTileJournalFile, readTileSlot } from '../shared/pipeline/tasks/tile-task';
 import { backgroundNoise, luminanceOf } from '../shared/pipeline/validation';
 import { createSkySpec, writeSynthSet, type SynthOptions } from '../shared/synth';
 
@@ -368,7 +369,7 @@ export function seamStep(img: Image, grid: GridLines, noise: number): number {
 }
 
 /**
- * Re-assembles the kept tile results R_t (work/tiles, `output.keep_work`) into a normalized canvas:
+ * Re-assembles the kept tile results R_t (work/tiles.f32, `output.keep_work`) into a normalized canvas:
  * `hann` with the pipeline's own overlap-add, `boxcar` with the deliberately broken window of
  * METHOD.md acceptance 5 (weight 1 everywhere, never divided by the window sum), so overlaps hold
  * the sum of two or four tiles.
@@ -378,11 +379,13 @@ export async function assembleKeptTiles(fs: FileSystem, runDir: string, window: 
   const { grid, planes } = await readJson<{ grid: TileGrid; planes: number }>(fs, fs.join(runDir, 'work', 'plan.json'));
   const tiles = grid.tiles;
   const { canvasWidth: W, canvasHeight: H } = grid;
-  const blockOf = (bytes: Uint8Array) => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const records = await readTileJournalFile(fs, fs.join(runDir, 'work', 'tiles.jsonl'));
   const out = new Float32Array(planes * W * H);
   const ola = window === 'hann' ? new OverlapAdd(grid, planes) : null;
   for (const t of tiles) {
-    const R = tileBlock(blockOf(await fs.readFile(fs.join(runDir, 'work', 'tiles', `${t.id}.f32`))), planes, t.width, t.height, 0);
+    const rec = records.get(t.id);
+    if (!rec) throw new Error(`${runDir}: work/tiles.jsonl holds no record of tile ${t.id}`);
+    const R = tileBlock(await readTileSlot(fs, fs.join(runDir, 'work', 'tiles.f32'), rec), planes, t.width, t.height, 0);
     if (ola) {
       for (const band of ola.add(t.id, R)) {
         for (let c = 0; c < planes; c++) out.set(band.data.subarray(c * band.height * W, (c + 1) * band.height * W), (c * H + band.y0) * W);

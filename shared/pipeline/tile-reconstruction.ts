@@ -88,7 +88,7 @@ export interface TileReconstruction {
   readonly planes: number;
   readonly R: Float32Array;
   readonly mean: Float32Array;
-  /** Number of frames with a non-NaN sample (+-Inf count), per pixel (work/tiles coverage block). */
+  /** Number of frames with a non-NaN sample (+-Inf count), per pixel (the coverage block of the tile's data). */
   readonly coverage: Float32Array;
   /** One tile per entry of clusters.ids. */
   readonly synthetic: Float32Array[];
@@ -468,7 +468,7 @@ export function eligibleClusters(labels: ArrayLike<number>, clusterCount: number
 }
 
 /**
- * The work/tiles/<id>.f32 layout: blocks R_t, the mean tile, the cluster stacks S_k (only when
+ * A tile's data (its slot of work/tiles.f32): blocks R_t, the mean tile, the cluster stacks S_k (only when
  * `synthetic`: output.write_synthetic reads them), the tile's P11 combination `stacked` (full
  * mode), then the coverage; each block planes x h x w (the coverage's h x w counts first).
  */

@@ -2,17 +2,16 @@ import type { FileSystem } from '../../io/file-system';
 import { writeFitsImage } from '../../fits/writer';
 import { finishImage } from '../finish';
 import { OverlapAdd } from '../overlap-add';
-import { readFloat32 } from '../run/run-files';
 import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
-import { tilePaths } from '../tasks/tile-task';
+import { readTileData, type TileRecord } from '../tasks/tile-task';
 import { tileBlock } from '../tile-reconstruction';
 import { placeBand } from './assemble-phase';
 
 /**
  * output.write_synthetic (full mode): each cluster's synthetic frame S_k (METHOD.md P9/P11), the
  * cluster's tile stacks overlap-added like the result and finished like it (input ADU, debayered),
- * as result/synthetic/synthetic_<cluster id>.fits. One canvas at a time: the tile files are read
+ * as result/synthetic/synthetic_<cluster id>.fits. One canvas at a time: the tiles are read
  * once per cluster rather than holding K canvases (an opt-in output may be slower, not bigger).
  */
 export async function writeSyntheticFrames(
@@ -22,6 +21,7 @@ export async function writeSyntheticFrames(
   clusterSizes: readonly number[],
   backgrounds: number[][],
   coverage: Int32Array,
+  records: readonly TileRecord[],
 ): Promise<string[]> {
   const fs: FileSystem = rt.host.fs;
   const ctx = rt.ctx;
@@ -33,7 +33,7 @@ export async function writeSyntheticFrames(
     const ola = new OverlapAdd(grid, planes);
     const canvas = new Float32Array(planes * W * H);
     for (const t of grid.tiles) {
-      const file = await readFloat32(fs, tilePaths(ctx, t.id).data);
+      const file = await readTileData(ctx, records[t.id], 'trusted');
       // tile file blocks: R_t, the mean tile, then S_kt per eligible cluster, then coverage
       for (const band of ola.add(t.id, tileBlock(file, planes, t.width, t.height, 2 + k))) placeBand(canvas, band, planes, W, H);
     }

@@ -8,7 +8,7 @@ import type { RunPlan } from '../run/run-plan';
 import type { Runtime } from '../run/runtime';
 import type { MeasureRecord } from '../tasks/measure-task';
 import type { PrepareRecord } from '../tasks/prepare-task';
-import { tilePaths, type TileInputs } from '../tasks/tile-task';
+import { tilePaths, tileSlotBlocks, type TileInputs } from '../tasks/tile-task';
 
 /**
  * P7 local weights (W = G·L per usable frame × tile) and P8 state clustering (full mode), from the
@@ -109,7 +109,7 @@ export function clusterPhase(rt: Runtime, plan: RunPlan, measures: ReadonlyMap<n
   return clusterFrames(state, plan.G, { mode: rt.ctx.config.synthetic.clustering.mode, cluster_count_range: [range[0], Math.max(range[0], range[1])] });
 }
 
-export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null, qc: readonly number[]): Promise<{ ids: number[]; weights: Float64Array | null }> {
+export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: ClusteringResult | null, qc: readonly number[]): Promise<{ ids: number[]; weights: Float64Array | null; slotBlocks: number }> {
   const syn = rt.ctx.config.synthetic;
   const ids = clusters ? eligibleClusters(clusters.labels, clusters.K, syn.frames_min, syn.frames_max) : [];
   const labels = clusters ? Array.from(clusters.labels) : [];
@@ -119,8 +119,9 @@ export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: Clus
     nTiles: plan.grid.tiles.length,
     channels: plan.channelG ? plan.channelG.length : 1,
     clusters: clusters && ids.length > 0 ? { labels, ids, weights: wk ? Array.from(wk) : null } : null,
+    slotBlocks: tileSlotBlocks(ids.length, rt.ctx.config.output.write_synthetic),
   };
-  await writeJson(rt.host.fs, tilePaths(rt.ctx, 0).inputs, inputs);
+  await writeJson(rt.host.fs, tilePaths(rt.ctx).inputs, inputs);
   if (clusters) {
     await writeJson(rt.host.fs, rt.ctx.paths.metricsFile('clustering.json'), {
       K: clusters.K,
@@ -131,5 +132,5 @@ export async function writeTileInputs(rt: Runtime, plan: RunPlan, clusters: Clus
       frames: plan.usable.map((f) => rt.ctx.manifest.frames[f].name),
     });
   }
-  return { ids, weights: wk };
+  return { ids, weights: wk, slotBlocks: inputs.slotBlocks };
 }

@@ -15,6 +15,11 @@ export function jsonText(data: unknown): string {
   return `${JSON.stringify(data, jsonReplacer, 1)}\n`;
 }
 
+/** One line of a JSON-lines journal (as jsonText, without indentation), newline included. */
+export function jsonLine(data: unknown): string {
+  return `${JSON.stringify(data, jsonReplacer)}\n`;
+}
+
 /** NaN/Infinity are not JSON: written as null, typed arrays as plain arrays. */
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return null;

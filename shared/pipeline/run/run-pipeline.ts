@@ -34,7 +34,7 @@ import type { TaskExecutor } from '../tasks/executor';
 import { measurePaths, readMeasureRecord, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
 import { registrationPath } from '../tasks/register-task';
 import { preparePaths, readPrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
-import { readTileData, readTileRecord, type TileRecord } from '../tasks/tile-task';
+import { readTileData, readTileJournal, tilePaths, tileSlotOffsets, type TileRecord } from '../tasks/tile-task';
 import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
 import { finishRegistration } from '../phases/registration-phase';
@@ -481,7 +481,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   });
   // Qc per usable frame: P11's cluster qualities (the P9 units combine each tile's cluster stacks)
   const usableQc = plan.usable.map((f) => global.Qc[global.frames.indexOf(f)]);
-  const { ids: clusterIds, weights: clusterWk } = await writeTileInputs(rt, plan, clusters, usableQc);
+  const { ids: clusterIds, weights: clusterWk, slotBlocks } = await writeTileInputs(rt, plan, clusters, usableQc);
   // a kept store goes to the device while P9 reads it from the OS cache (started only now: the
   // master phases' own fsyncs in between would wait behind it with every core idle). One released
   // after P9 is not synced at all: flushing ~2x the input made P9's file operations and the finish's
@@ -498,6 +498,9 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const assembler = streaming ? new TileAssembler(rt, plan, tileRecords, clusterInfo) : null;
   await runPhase(rt, 'tile_reconstruction', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
     const stackMb = (usable.length * plan.grid.tileSize * plan.grid.tileSize * plan.planes * 4) / MB;
+    await preallocateTileFile(rt, plan, slotBlocks);
+    // the records of the tiles done before a resume (a torn last line ended before new ones follow)
+    const journal = await readTileJournal(ctx, true);
     await runUnits<{ runDir: string; tile: number }, TileRecord>(
       rt,
       'tile_reconstruction',
@@ -505,14 +508,14 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       'tiles',
       plan.grid.tiles.map((t) => ({ index: t.id, payload: { runDir: ctx.paths.root, tile: t.id }, sizeMb: stackMb })),
       {
-        // a done tile needs its record and its data file with the recorded checksum (a file a
-        // power cut tore, or one changed since, is redone instead of failing P10)
+        // a done tile needs its journal record and its slot's data with the recorded checksum (a
+        // tile a power cut tore, or one changed since, is redone instead of failing P10)
         load: async (t) => {
-          const rec = await intactTileRecord(rt, t);
-          if (!rec) throw new Error(`tile ${t}: data file missing or different from its record`);
+          const rec = await intactTileRecord(rt, journal.get(t));
+          if (!rec) throw new Error(`tile ${t}: record missing, or its data differs from it`);
           return rec;
         },
-        // a live unit answers with its record (small JSON), the one it wrote next to the data
+        // a live unit answers with its record (small JSON), the line it appended to the journal
         onResult: (t, rec, resumed) => {
           tileRecords[t] = rec;
           assembler?.offer(t);
@@ -556,7 +559,7 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     }
     if (ctx.config.output.write_synthetic && clusterInfo) {
       const sizes = clusterIds.map((id) => clusterInfo.labels.filter((l) => l === id).length);
-      const paths = await writeSyntheticFrames(rt, plan, clusterIds, sizes, usableBackgrounds(ctx.layout.colorMode, plan, measures), assembled.coverage);
+      const paths = await writeSyntheticFrames(rt, plan, clusterIds, sizes, usableBackgrounds(ctx.layout.colorMode, plan, measures), assembled.coverage, tileRecords);
       for (const rel of paths) events.emit({ type: 'artifact', kind: 'synthetic', path: rel, mime: 'application/fits' });
     }
     return { summary: { valid_pixels: r.finished.validPixels, fwhm_result: r.fwhmResult, fwhm_mean: r.fwhmMean }, result: r };
@@ -590,11 +593,11 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   return { validationPassed: fin.validation.pass, emergency: mode.emergency };
 }
 
-/** Tile t's record when it and its data file are there and the data has the recorded checksum; else null. */
-async function intactTileRecord(rt: Runtime, t: number): Promise<TileRecord | null> {
+/** The tile's journal record when there is one and its data has the recorded checksum; else null. */
+async function intactTileRecord(rt: Runtime, rec: TileRecord | undefined): Promise<TileRecord | null> {
+  if (!rec) return null;
   try {
-    const rec = await readTileRecord(rt.ctx, t);
-    await readTileData(rt.ctx, t, rec);
+    await readTileData(rt.ctx, rec);
     return rec;
   } catch {
     return null;
@@ -602,13 +605,30 @@ async function intactTileRecord(rt: Runtime, t: number): Promise<TileRecord | nu
 }
 
 /**
+ * work/tiles.f32 at its full size (sparse where the file system allows): every P9 unit writes its
+ * tile's slot in place. Kept as it is when it is there already (a resume keeps its done tiles).
+ */
+async function preallocateTileFile(rt: Runtime, plan: RunPlan, slotBlocks: number): Promise<void> {
+  const { fs } = rt.host;
+  const path = tilePaths(rt.ctx).data;
+  const { totalBytes } = tileSlotOffsets(plan.grid.tiles, plan.planes, slotBlocks);
+  const file = await fs.open(path, (await fs.exists(path)) ? 'r+' : 'w+');
+  try {
+    if ((await file.size()) < totalBytes) await file.write(new Uint8Array(1), 0, 1, totalBytes - 1);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
  * Every tile of P9 is done and intact: the cell store is needed by nothing any more (P10 onwards
- * read work/tiles), so a missing store was released on purpose (releaseStore).
+ * read work/tiles.f32), so a missing store was released on purpose (releaseStore).
  */
 async function tilesComplete(rt: Runtime, plan: RunPlan): Promise<boolean> {
   const n = plan.grid.tiles.length;
   if (rt.state.data.unit_counts.tile_reconstruction !== n || rt.state.doneUnits('tile_reconstruction') !== n) return false;
-  for (const t of plan.grid.tiles) if (!(await intactTileRecord(rt, t.id))) return false;
+  const journal = await readTileJournal(rt.ctx);
+  for (const t of plan.grid.tiles) if (!(await intactTileRecord(rt, journal.get(t.id)))) return false;
   return true;
 }
 

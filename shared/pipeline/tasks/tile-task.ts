@@ -1,6 +1,6 @@
-import { sha256OfBytes } from '../../io/file-system';
+import { readExactly, sha256OfBytes, type FileSystem } from '../../io/file-system';
 import { loadRunContext, type RunContext } from '../run/run-context';
-import { jsonText, readFloat32, readJson } from '../run/run-files';
+import { jsonLine, readFloat32, readJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
 import { readTileStack } from '../run/work-store';
 import { packTileBlocks, reconstructTile, type TileDiagnostics } from '../tile-reconstruction';
@@ -10,10 +10,14 @@ import { registerTaskHandler, type TaskEnv } from './registry';
 /**
  * P9 — one tile over all usable frames: read the tile stack from the cell store (one sequential read
  * per cell), reconstruct R_t (weighted mean / weighted sigma clip with W[.,t]), the equal-weight mean
- * (QA baseline) and, in full mode, one synthetic tile per eligible cluster. Written atomically to
- * work/tiles/<t>.f32 as blocks [R, mean, S_1..S_K, coverage], each planes×h×w float32 (coverage =
- * number of frames with a valid pixel), then work/tiles/<t>.json with the diagnostics and the
- * file's sha256 (the unit's done marker).
+ * (QA baseline) and, in full mode, one synthetic tile per eligible cluster. Written to the tile's
+ * slot of work/tiles.f32 as blocks [R, mean, S_1..S_K, coverage], each planes×h×w float32 (coverage =
+ * number of frames with a valid pixel), then a line of work/tiles.jsonl with the diagnostics, the
+ * slot's offset and the data's sha256 (the unit's record).
+ *
+ * One preallocated file and one journal instead of two files per tile: creating and deleting
+ * ~1,200 small files per run cost ~2 core-seconds on the bench's M set (ext4 scans past recently
+ * deleted inodes for every new one), and the delete of work/ at the end waited for them.
  */
 export interface TilePayload {
   readonly runDir: string;
@@ -40,6 +44,8 @@ export interface TileRecord {
    * output.write_synthetic, this combination, and the coverage last.
    */
   readonly stackedBlock: number | null;
+  /** Byte offset of the tile's slot in work/tiles.f32 (the blocks start there). */
+  readonly offset: number;
   readonly sha256: string;
   readonly diagnostics: TileDiagnostics;
 }
@@ -55,10 +61,31 @@ export interface TileInputs {
    * ids; null without cluster quality weighting) in full mode, or null.
    */
   readonly clusters: { labels: number[]; ids: number[]; weights: number[] | null } | null;
+  /** Blocks per tile slot of work/tiles.f32 (tileSlotBlocks): every tile's file fits its slot. */
+  readonly slotBlocks: number;
 }
 
-export function tilePaths(ctx: RunContext, t: number) {
-  return { data: ctx.paths.workFile('tiles', `${t}.f32`), record: ctx.paths.workFile('tiles', `${t}.json`), inputs: ctx.paths.workFile('tile-inputs.json') };
+export function tilePaths(ctx: RunContext) {
+  return { data: ctx.paths.workFile('tiles.f32'), journal: ctx.paths.workFile('tiles.jsonl'), inputs: ctx.paths.workFile('tile-inputs.json') };
+}
+
+/**
+ * The most blocks a tile file can have (packTileBlocks): R, the mean, the K cluster stacks when
+ * output.write_synthetic keeps them, the P11 combination when there are clusters, the coverage.
+ */
+export function tileSlotBlocks(eligibleClusters: number, writeSynthetic: boolean): number {
+  return 3 + (writeSynthetic ? eligibleClusters : 0) + (eligibleClusters > 0 ? 1 : 0);
+}
+
+/** Byte offset of every tile's slot in work/tiles.f32 (tiles in id order), and the file's size. */
+export function tileSlotOffsets(tiles: ReadonlyArray<{ readonly width: number; readonly height: number }>, planes: number, slotBlocks: number): { offsets: number[]; totalBytes: number } {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const t of tiles) {
+    offsets.push(at);
+    at += slotBlocks * planes * t.width * t.height * 4;
+  }
+  return { offsets, totalBytes: at };
 }
 
 const weightsCache = new Map<string, Promise<Float32Array>>();
@@ -83,7 +110,7 @@ async function tileWeights(ctx: RunContext, inputs: TileInputs, t: number, n: nu
 export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): Promise<TileRecord> {
   const ctx = await loadRunContext(env.fs, payload.runDir);
   const plan = await loadRunPlan(ctx);
-  const out = tilePaths(ctx, payload.tile);
+  const out = tilePaths(ctx);
   const inputs = await readJson<TileInputs>(env.fs, out.inputs);
   const tile = plan.grid.tiles[payload.tile];
   const layout = storeLayoutOf(plan);
@@ -115,6 +142,8 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   const K = result.synthetic.length;
   const stacked = inputs.clusters && K > 0 ? stackClusterBand(result.synthetic, tileClusterWeights(inputs.clusters.weights, sums, K), ctx.config) : null;
   const { file, stackedBlock } = packTileBlocks(result, { synthetic: ctx.config.output.write_synthetic, stacked });
+  if (file.length > inputs.slotBlocks * size) throw new Error(`tile ${payload.tile}: ${file.length / size} blocks do not fit its slot of ${inputs.slotBlocks}; this is a bug`);
+  const offset = tileSlotOffsets(plan.grid.tiles, plan.planes, inputs.slotBlocks).offsets[payload.tile];
   const record: TileRecord = {
     tile: payload.tile,
     blocks: file.length / size,
@@ -124,20 +153,26 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
     clusterIds: [...result.clusterIds],
     ...(sums ? { clusterWeightSums: sums } : {}),
     stackedBlock,
+    offset,
     sha256: sha256OfBytes(env.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength)),
     diagnostics: result.diagnostics,
   };
-  // both files side by side; the unit is done only when the host records it, after both are in
+  // the data, then its record: the unit is done only when the host records it, after both are in
   // place. Neither waits for the device: a resume loads a tile only if its record parses and its
   // data has the recorded checksum (readTileData), so a tile torn by a restart is redone, and the
-  // two fsyncs per tile were most of a small tile's cost
-  const volatile = { durable: false };
-  const text = jsonText(record);
-  // one mkdirp for both files (tiles/ holds both), not one per writer
-  await env.fs.mkdirp(env.fs.dirname(out.record));
-  await Promise.all([env.fs.writeFileAtomic(out.data, new Uint8Array(file.buffer, file.byteOffset, file.byteLength), volatile), env.fs.writeFileAtomic(out.record, text, volatile)]);
-  // what a reader of the file gets (NaN as null), so a live record and a resumed one are the same
-  return JSON.parse(text) as TileRecord;
+  // two fsyncs per tile were most of a small tile's cost. One write() of an O_APPEND line: the
+  // workers' lines never interleave.
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+  const slots = await env.fs.open(out.data, 'r+');
+  try {
+    await slots.writeBlocks([{ data: bytes, position: offset }]);
+  } finally {
+    await slots.close();
+  }
+  const line = jsonLine(record);
+  await env.fs.appendText(out.journal, line);
+  // what a reader of the journal gets (NaN as null), so a live record and a resumed one are the same
+  return JSON.parse(line) as TileRecord;
 }
 
 /** U_kt = sum_{f in k} W[f,t] over valid positive weights, channel-averaged. */
@@ -154,31 +189,59 @@ export function clusterWeightSums(W: readonly Float32Array[], labels: ArrayLike<
   });
 }
 
-export async function readTileRecord(ctx: RunContext, t: number): Promise<TileRecord> {
-  const rec = await readJson<TileRecord>(ctx.fs, tilePaths(ctx, t).record);
-  // a record of an earlier layout (cluster stacks, no combination): its tile is redone on resume
-  if (rec.stackedBlock !== null && !Number.isInteger(rec.stackedBlock)) throw new Error(`tile ${t}: record of an earlier tile file layout`);
-  return rec;
+/**
+ * The records of work/tiles.jsonl by tile, the last one of each (a redone tile appends a new one).
+ * A line a restart tore does not parse and is skipped: its tile is redone. No journal: no records.
+ * `seal`: a torn last line is ended, so the next record appended starts a line of its own.
+ */
+export function readTileJournal(ctx: RunContext, seal = false): Promise<Map<number, TileRecord>> {
+  return readTileJournalFile(ctx.fs, tilePaths(ctx).journal, seal);
+}
+
+/** readTileJournal of a tiles.jsonl by path (bench/quality.ts reads a kept run's tiles). */
+export async function readTileJournalFile(fs: FileSystem, path: string, seal = false): Promise<Map<number, TileRecord>> {
+  const out = new Map<number, TileRecord>();
+  if (!(await fs.exists(path))) return out;
+  const text = await fs.readText(path);
+  if (seal && text.length > 0 && !text.endsWith('\n')) await fs.appendText(path, '\n');
+  for (const line of text.split('\n')) {
+    let rec: TileRecord;
+    try {
+      rec = JSON.parse(line) as TileRecord;
+    } catch {
+      continue;
+    }
+    if (rec && Number.isInteger(rec.tile) && Number.isInteger(rec.offset) && Number.isInteger(rec.blocks)) out.set(rec.tile, rec);
+  }
+  return out;
 }
 
 /**
- * Tile t's data file, checked against the checksum its record holds: a file that differs (torn by
- * a power cut, changed since, or written with other bytes than the unit reported) throws
- * DETERMINISM_VIOLATION. `size` checks only the length, for a file this process has already
- * checked or a worker of this run has just written.
+ * Tile rec.tile's data from its slot of work/tiles.f32, checked against the checksum its record
+ * holds: data that differs (torn by a power cut, changed since, or written with other bytes than
+ * the unit reported) throws DETERMINISM_VIOLATION. `trusted` skips the hash, for a tile this
+ * process has already checked or a worker of this run has just written.
  */
-export async function readTileData(ctx: RunContext, t: number, rec: TileRecord, check: 'checksum' | 'size' = 'checksum'): Promise<Float32Array> {
-  const file = await readFloat32(ctx.fs, tilePaths(ctx, t).data);
-  if (check === 'size') {
-    const expected = rec.blocks * rec.planes * rec.width * rec.height;
-    if (file.length !== expected) throw Object.assign(new Error(`tile ${t}: file holds ${file.length} values, its record says ${expected}`), { code: 'DETERMINISM_VIOLATION' });
-    return file;
+export async function readTileData(ctx: RunContext, rec: TileRecord, check: 'checksum' | 'trusted' = 'checksum'): Promise<Float32Array> {
+  return readTileSlot(ctx.fs, tilePaths(ctx).data, rec, check);
+}
+
+/** readTileData on a tiles.f32 by path (bench/quality.ts reads a kept run's tiles). */
+export async function readTileSlot(fs: FileSystem, path: string, rec: TileRecord, check: 'checksum' | 'trusted' = 'checksum'): Promise<Float32Array> {
+  const out = new Float32Array(rec.blocks * rec.planes * rec.width * rec.height);
+  const bytes = new Uint8Array(out.buffer);
+  const file = await fs.open(path, 'r');
+  try {
+    await readExactly(file, rec.offset, bytes.length, bytes);
+  } finally {
+    await file.close();
   }
-  const digest = sha256OfBytes(ctx.fs, new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+  if (check === 'trusted') return out;
+  const digest = sha256OfBytes(fs, bytes);
   if (digest !== rec.sha256) {
-    throw Object.assign(new Error(`tile ${t}: file checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
+    throw Object.assign(new Error(`tile ${rec.tile}: data checksum ${digest.slice(0, 12)}… differs from the recorded ${rec.sha256.slice(0, 12)}…`), { code: 'DETERMINISM_VIOLATION' });
   }
-  return file;
+  return out;
 }
 
 // the answer is the record itself (a few hundred bytes of JSON): the host needs all of it, and

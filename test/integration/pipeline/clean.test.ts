@@ -63,7 +63,7 @@ describe('tile-compile clean', () => {
     // the kill itself can land inside an atomic write (state.json is replaced after every unit) and
     // leave a real temp file next to the planted ones: clean must report those too
     const crashLeft = await tempFilesOutsideWork(dir);
-    const litter = [join(dir, 'state.json.tmp-31337-00c0ffee'), join(dir, 'metrics', 'tiles.json.tmp-31337-feedf00d'), join(dir, 'work', 'tiles', '9.f32.tmp-31337-1badcafe')];
+    const litter = [join(dir, 'state.json.tmp-31337-00c0ffee'), join(dir, 'metrics', 'tiles.json.tmp-31337-feedf00d'), join(dir, 'work', 'plan.json.tmp-31337-1badcafe')];
     for (const f of litter) await writeFile(f, 'torn');
     const kept = ['config.yaml', 'config.sha256', 'manifest.json', 'events.jsonl', 'metrics/scan.json', 'metrics/global.json', 'metrics/registration.json'];
     const keptBytes = await Promise.all(kept.map((k) => readFile(join(dir, k))));
