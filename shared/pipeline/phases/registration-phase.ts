@@ -25,9 +25,8 @@ export interface RegistrationOutcome {
 }
 
 /** `resumed`: P4 was done before this session (its checked results are saved: checkResults). */
-export async function finishRegistration(rt: Runtime, reference: number, unitResults: readonly RegistrationResult[], resumed: boolean): Promise<RegistrationOutcome> {
+export async function finishRegistration(rt: Runtime, reference: number, unitResults: readonly RegistrationResult[], saved: RegistrationResult[] | null): Promise<RegistrationOutcome> {
   const cfg = rt.ctx.config.registration;
-  const saved = resumed ? await readJson<RegistrationResult[]>(rt.host.fs, checkedPath(rt)).catch(() => null) : null;
   const results = saved ?? (await checkResults(rt, reference, unitResults));
   const { share, ok } = checkSuccessFraction(results, cfg);
   const accepted = results.filter((r) => r.accepted && determinant(r.proxyMatrix) > 0);
@@ -67,6 +66,14 @@ export async function finishRegistration(rt: Runtime, reference: number, unitRes
 /** work/registration-checked.json: the units' results after P4.7 and P4.8 (checkResults). */
 function checkedPath(rt: Runtime): string {
   return rt.ctx.paths.workFile('registration-checked.json');
+}
+
+/**
+ * The post-checked results a finished P4 saved (checkResults), or null. A resume after P4 needs
+ * neither the units' records nor their proxies (deleted after P4).
+ */
+export function readCheckedRegistration(rt: Runtime): Promise<RegistrationResult[] | null> {
+  return readJson<RegistrationResult[]>(rt.host.fs, checkedPath(rt)).catch(() => null);
 }
 
 /**

@@ -31,13 +31,13 @@ import { preallocateStore } from './work-store';
 import { currentBoot, markStoreWriting, storeTrusted, syncStore } from './store-durability';
 import type { WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
-import { measurePaths, readMeasureRecord, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
-import { registrationPath } from '../tasks/register-task';
-import { preparePaths, readPrepareRecord, type PrepareSummary } from '../tasks/prepare-task';
+import { measurePaths, proxySlot, readMeasureRecords, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
+import { readRegistrationRecords } from '../tasks/register-task';
+import { preparePaths, readPrepareRecords, type PrepareSummary } from '../tasks/prepare-task';
 import { readTileData, readTileJournal, tilePaths, tileSlotOffsets, type TileRecord } from '../tasks/tile-task';
 import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
-import { finishRegistration } from '../phases/registration-phase';
+import { finishRegistration, readCheckedRegistration } from '../phases/registration-phase';
 import { addPrepareRecord, clusterPhase, computeLocalWeightsPhase, createLocalMetricsTables, writeLocalWeights, writeTileInputs } from '../phases/weights-phase';
 import { TileAssembler } from '../phases/assemble-phase';
 import { finishRun, usableBackgrounds } from '../phases/finish-phase';
@@ -287,6 +287,13 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const registrationWasDone = rt.state.isPhaseDone('registration');
   const measures = new Map<number, MeasureRecord>();
   await runPhase(rt, 'measure', { total: candidates.length, unit: 'frames' }, async () => {
+    const recorded = await readMeasureRecords(ctx, true);
+    // the workers write their frames' slots in place (unwritten slots stay holes where the file
+    // system allows)
+    if (!(await fs.exists(measurePaths(ctx).slots))) {
+      await fs.mkdirp(ctx.paths.work);
+      await (await fs.open(measurePaths(ctx).slots, 'w+')).close();
+    }
     await runUnits<MeasurePayload, MeasureRecord>(
       rt,
       'measure',
@@ -295,7 +302,8 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
       candidates.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, boot, ...(linearityFrames.has(f) ? { linearity: true } : {}) }, sizeMb: frameMb })),
       {
         load: async (f) => {
-          const r = await readMeasureRecord(ctx, f);
+          const r = recorded.get(f);
+          if (!r) throw new Error(`frame ${f}: no measure record`);
           if (!(await measureUnitTrusted(rt, r, boot, registrationWasDone))) throw new Error(`frame ${f}: proxy or stars missing or not known to be complete`);
           return r;
         },
@@ -338,18 +346,27 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // P4 — registration of every P2-usable frame against the reference
   const regUnits: RegistrationResult[] = [];
   const registration = await runPhase(rt, 'registration', { total: global.frames.length, unit: 'frames' }, async () => {
-    await runUnits<{ runDir: string; frame: number; reference: number }, RegistrationResult>(
-      rt,
-      'registration',
-      'register',
-      'frames',
-      global.frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, reference: global.reference }, sizeMb: frameMb / 4 })),
-      {
-        load: (f) => readJson<RegistrationResult>(fs, registrationPath(ctx, f)),
-        onResult: (_f, r) => void regUnits.push(r),
-      },
-    );
-    const out = await finishRegistration(rt, global.reference, regUnits, registrationWasDone);
+    // a resume after P4 takes the post-checked results P4 saved: no unit is run or loaded again
+    const saved = registrationWasDone ? await readCheckedRegistration(rt) : null;
+    const recorded = saved ? new Map<number, RegistrationResult>() : await readRegistrationRecords(ctx, true);
+    if (!saved) {
+      await runUnits<{ runDir: string; frame: number; reference: number }, RegistrationResult>(
+        rt,
+        'registration',
+        'register',
+        'frames',
+        global.frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, reference: global.reference }, sizeMb: frameMb / 4 })),
+        {
+          load: async (f) => {
+            const r = recorded.get(f);
+            if (!r) throw new Error(`frame ${f}: no registration record`);
+            return r;
+          },
+          onResult: (_f, r) => void regUnits.push(r),
+        },
+      );
+    }
+    const out = await finishRegistration(rt, global.reference, regUnits, saved);
     for (const r of out.results) {
       const M = out.matrices[r.frameIndex];
       events.emit({
@@ -438,12 +455,14 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // P6 — pass 2: the reference frame first (its background cells are every other frame's target)
   const metricTables = createLocalMetricsTables(plan);
   await runPhase(rt, 'prepare', { total: usable.length, unit: 'frames' }, async () => {
-    const unitsOf = (frames: number[]) => frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f }, sizeMb: frameMb }));
+    const unitsOf = (frames: number[]) => frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, background: (measures.get(f) as MeasureRecord).background }, sizeMb: frameMb }));
+    const recorded = await readPrepareRecords(ctx, true);
     const hooks = {
       load: async (f: number): Promise<PrepareSummary> => {
-        const r = await readPrepareRecord(ctx, f);
+        const r = recorded.get(f);
+        if (!r) throw new Error(`frame ${f}: no prepare record`);
         // the reference frame's background cells are every other frame's target (P6.4)
-        if (f === plan.reference && ctx.config.normalization.local_background.enabled && !(await fs.exists(preparePaths(ctx, f).referenceCells))) {
+        if (f === plan.reference && ctx.config.normalization.local_background.enabled && !(await fs.exists(preparePaths(ctx).referenceCells))) {
           throw new Error('reference background cells missing');
         }
         return { frame: r.frame, fu: r.fu, validPixels: r.validPixels, localBackgroundSkipped: r.localBackgroundSkipped };
@@ -457,7 +476,12 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
     };
     if (usable.some((f) => !rt.state.isUnitDone('prepare', f))) await markStoreWriting(rt, boot);
     await runUnitStages(rt, 'prepare', 'prepare', 'frames', [unitsOf([plan.reference]), unitsOf(usable.filter((f) => f !== plan.reference))], hooks);
-    for (const f of usable) addPrepareRecord(metricTables, await readPrepareRecord(ctx, f));
+    const records = await readPrepareRecords(ctx);
+    for (const f of usable) {
+      const r = records.get(f);
+      if (!r) throw new Error(`frame ${f}: its prepare record is missing from work/prepare.jsonl`);
+      addPrepareRecord(metricTables, r);
+    }
     return { summary: { frames: usable.length }, result: null };
   });
 
@@ -644,29 +668,27 @@ function releaseStore(rt: Runtime): Promise<void> {
 }
 
 /**
- * Whether a done P2 unit can stand on resume (measure-task.ts writes its files without fsync). The
- * record parses (a file torn by a restart does not); while P4 is not done, it also reads the
- * frame's proxy and stars, which must be there and, since a restart can leave a renamed file empty
- * or zeroed, written under this very boot (or fsync'd: records without a boot).
+ * Whether a done P2 unit can stand on resume (measure-task.ts writes its outputs without fsync).
+ * Its record parsed (a line torn by a restart does not); while P4 is not done, the frame's slot of
+ * work/proxies.f32 (proxy and stars) must also be there and, since a restart can leave unsynced
+ * data zeroed, written under this very boot.
  */
 async function measureUnitTrusted(rt: Runtime, r: MeasureRecord, bootNow: string | null, registrationDone: boolean): Promise<boolean> {
   if (r.status !== 'ok' || registrationDone) return true;
   if (r.boot !== undefined && (r.boot === null || r.boot !== bootNow)) return false;
-  const out = measurePaths(rt.ctx, r.frame);
-  const proxy = await rt.host.fs.stat(out.proxy).catch(() => null);
-  return proxy !== null && proxy.size === r.proxyWidth * r.proxyHeight * 4 && (await rt.host.fs.exists(out.stars));
+  const slot = proxySlot(rt.ctx, r.frame);
+  const file = await rt.host.fs.stat(measurePaths(rt.ctx).slots).catch(() => null);
+  return file !== null && file.size >= slot.offset + slot.starsAt + 8 * (1 + 6 * r.registrationStars) && r.proxyWidth === slot.proxyWidth && r.proxyHeight === slot.proxyHeight;
 }
 
 /**
- * Deletes P2's proxies and star lists once P4 is done (a quarter of each frame's pixels, as
- * float32), while the run goes on: nothing after P4 reads them (measureUnitTrusted no longer asks
+ * Deletes P2's proxies and star lists (work/proxies.f32) once P4 is done (a quarter of each
+ * frame's pixels, as float32), while the run goes on: nothing after P4 reads them (measureUnitTrusted no longer asks
  * for them), and those deleted before the OS writes them back (Linux: after ~30 s) never reach the
  * disk. Never fails the run: whatever stays is removed with work/ at the end.
  */
 function dropRegistrationInputs(rt: Runtime): Promise<void> {
-  const { fs } = rt.host;
-  const dirs = [rt.ctx.paths.workFile('proxy'), rt.ctx.paths.workFile('stars')];
-  return Promise.all(dirs.map((d) => fs.rm(d, { recursive: true }).catch(() => undefined))).then(() => undefined);
+  return rt.host.fs.rm(measurePaths(rt.ctx).slots).catch(() => undefined);
 }
 
 /**

@@ -11,10 +11,10 @@ import { normalizeFrame } from '../normalize';
 import { loadRunContext, type RunContext } from '../run/run-context';
 import { readJson, writeJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath, type RunPlan } from '../run/run-plan';
+import { appendRecord, readRecords } from '../run/unit-journal';
 import { writeFrameToStore } from '../run/work-store';
 import type { Box } from '../background';
 import { planeView, type Image } from '../../image/image';
-import { readMeasureRecord } from './measure-task';
 import { calibrateFrame } from './calibrate';
 import { registerTaskHandler, type TaskEnv } from './registry';
 
@@ -28,6 +28,8 @@ import { registerTaskHandler, type TaskEnv } from './registry';
 export interface PreparePayload {
   readonly runDir: string;
   readonly frame: number;
+  /** B[f,c] of the frame's P2 record (the host holds them all: no worker reads P2's records). */
+  readonly background: number[];
 }
 
 export interface PrepareRecord {
@@ -51,8 +53,8 @@ interface ReferenceCells {
   readonly cells: number[][];
 }
 
-export function preparePaths(ctx: RunContext, f: number) {
-  return { record: ctx.paths.workFile('prepare', `${f}.json`), referenceCells: ctx.paths.workFile('localbg', 'reference.json') };
+export function preparePaths(ctx: RunContext) {
+  return { journal: ctx.paths.workFile('prepare.jsonl'), referenceCells: ctx.paths.workFile('localbg', 'reference.json') };
 }
 
 export function tileBoxes(plan: RunPlan): Box[] {
@@ -65,16 +67,15 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const f = payload.frame;
   const fu = plan.usable.indexOf(f);
   if (fu < 0) throw new Error(`frame ${f} is not a usable frame of this run`);
-  const out = preparePaths(ctx, f);
+  const out = preparePaths(ctx);
   const cfg = ctx.config;
   const frame = ctx.manifest.frames[f];
-  const measure = await readMeasureRecord(ctx, f);
   // one decoded frame and one canvas at a time (METHOD.md 6: a 24 MP frame is 96 MB as float32):
   // the decoded frame is normalized in place and not used after the warp; the canvas is matched
   // in place. Both live in the worker's arrays, reused from task to task (a fresh 96 MB array per
   // 24 MP frame cost more in page faults than the warp: util/scratch-buffers.ts)
   const into = env.scratch?.float32('frame', frame.width * frame.height * frame.planes);
-  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image), ctx.layout, measure.background, true);
+  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image), ctx.layout, payload.background, true);
   const M = plan.matrices[f];
   const canvasInto = env.scratch?.float32('canvas', plan.canvasWidth * plan.canvasHeight * normalized.planes);
   let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC', into: canvasInto });
@@ -124,9 +125,10 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
   const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
   const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
-  // not fsync'd either: a record lost to a restart fails to parse on resume and its frame is
-  // redone (same bytes), and a record is never present without its blocks in the OS cache
-  await writeJson(env.fs, out.record, record, { durable: false });
+  // a line of work/prepare.jsonl (run/unit-journal.ts), not fsync'd either: a record lost to a
+  // restart is not read back and its frame is redone (same bytes), and a record is never present
+  // without its blocks in the OS cache
+  await appendRecord(env.fs, out.journal, record);
   return record;
 }
 
@@ -220,8 +222,9 @@ export function summarizePrepare(r: PrepareRecord): PrepareSummary {
   return { frame: r.frame, fu: r.fu, validPixels: r.validPixels, localBackgroundSkipped: r.localBackgroundSkipped };
 }
 
-export async function readPrepareRecord(ctx: RunContext, f: number): Promise<PrepareRecord> {
-  return readJson<PrepareRecord>(ctx.fs, preparePaths(ctx, f).record);
+/** The P6 records in work/prepare.jsonl, by frame (`seal` as readRecords). */
+export function readPrepareRecords(ctx: RunContext, seal = false): Promise<Map<number, PrepareRecord>> {
+  return readRecords<PrepareRecord>(ctx.fs, preparePaths(ctx).journal, (r) => r.frame, seal);
 }
 
 registerTaskHandler('prepare', async (env, payload) => summarizePrepare(await prepareFrame(env, payload as PreparePayload)));

@@ -1,13 +1,12 @@
 import { prepareReference, registerFrame, type RegistrationReference, type RegistrationResult, type MovingFrame } from '../registration/cascade';
-import type { Star } from '../registration/stars';
 import { loadRunContext, type RunContext } from '../run/run-context';
-import { readFloat32, readJson, writeJson } from '../run/run-files';
-import { measurePaths, readMeasureRecord } from './measure-task';
+import { appendRecord, readRecords } from '../run/unit-journal';
+import { readProxySlot } from './measure-task';
 import { registerTaskHandler, type TaskEnv } from './registry';
 
 /**
- * P4 — registration of one frame's proxy against the reference proxy (no input read). Output:
- * work/registration/<f>.json (the unit's done marker).
+ * P4 — registration of one frame's proxy against the reference proxy (no input read). Output: the
+ * frame's line of work/registration.jsonl (run/unit-journal.ts).
  */
 export interface RegisterPayload {
   readonly runDir: string;
@@ -15,15 +14,18 @@ export interface RegisterPayload {
   readonly reference: number;
 }
 
-export function registrationPath(ctx: RunContext, f: number): string {
-  return ctx.paths.workFile('registration', `${f}.json`);
+export function registrationJournal(ctx: RunContext): string {
+  return ctx.paths.workFile('registration.jsonl');
+}
+
+/** The P4 results recorded before a resume, by frame (`seal` as readRecords). */
+export function readRegistrationRecords(ctx: RunContext, seal = false): Promise<Map<number, RegistrationResult>> {
+  return readRecords<RegistrationResult>(ctx.fs, registrationJournal(ctx), (r) => r.frameIndex, seal);
 }
 
 export async function loadProxyFrame(ctx: RunContext, f: number): Promise<MovingFrame> {
-  const p = measurePaths(ctx, f);
-  // three independent reads, side by side
-  const [rec, proxy, stars] = await Promise.all([readMeasureRecord(ctx, f), readFloat32(ctx.fs, p.proxy), readJson<Star[]>(ctx.fs, p.stars)]);
-  return { proxy, w: rec.proxyWidth, h: rec.proxyHeight, stars };
+  const { proxy, width, height, stars } = await readProxySlot(ctx, f);
+  return { proxy, w: width, h: height, stars };
 }
 
 const referenceCache = new Map<string, Promise<RegistrationReference>>();
@@ -49,7 +51,9 @@ export async function registerUnit(env: TaskEnv, payload: RegisterPayload): Prom
   const ref = await loadReference(ctx, payload.reference);
   const moving = await loadProxyFrame(ctx, payload.frame);
   const result = registerFrame(ref, moving, ctx.config.registration, payload.frame, ctx.runKey);
-  await writeJson(env.fs, registrationPath(ctx, payload.frame), result);
+  // not fsync'd (the worker waited for the device 200 times on the bench's M set): a record a
+  // restart lost or tore is not read back, and its frame is registered again (same result)
+  await appendRecord(env.fs, registrationJournal(ctx), result);
   return result;
 }
 

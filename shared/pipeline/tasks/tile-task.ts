@@ -1,6 +1,7 @@
 import { readExactly, sha256OfBytes, type FileSystem } from '../../io/file-system';
 import { loadRunContext, type RunContext } from '../run/run-context';
-import { jsonLine, readFloat32, readJson } from '../run/run-files';
+import { readFloat32, readJson } from '../run/run-files';
+import { appendRecord, readRecords } from '../run/unit-journal';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
 import { readTileStack } from '../run/work-store';
 import { packTileBlocks, reconstructTile, type TileDiagnostics } from '../tile-reconstruction';
@@ -160,8 +161,7 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   // the data, then its record: the unit is done only when the host records it, after both are in
   // place. Neither waits for the device: a resume loads a tile only if its record parses and its
   // data has the recorded checksum (readTileData), so a tile torn by a restart is redone, and the
-  // two fsyncs per tile were most of a small tile's cost. One write() of an O_APPEND line: the
-  // workers' lines never interleave.
+  // two fsyncs per tile were most of a small tile's cost.
   const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   const slots = await env.fs.open(out.data, 'r+');
   try {
@@ -169,8 +169,7 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   } finally {
     await slots.close();
   }
-  const line = jsonLine(record);
-  await env.fs.appendText(out.journal, line);
+  const line = await appendRecord(env.fs, out.journal, record);
   // what a reader of the journal gets (NaN as null), so a live record and a resumed one are the same
   return JSON.parse(line) as TileRecord;
 }
@@ -190,30 +189,16 @@ export function clusterWeightSums(W: readonly Float32Array[], labels: ArrayLike<
 }
 
 /**
- * The records of work/tiles.jsonl by tile, the last one of each (a redone tile appends a new one).
- * A line a restart tore does not parse and is skipped: its tile is redone. No journal: no records.
- * `seal`: a torn last line is ended, so the next record appended starts a line of its own.
+ * The records of work/tiles.jsonl by tile, the last one of each (run/unit-journal.ts): a torn line
+ * is skipped and its tile redone. `seal` as readRecords.
  */
 export function readTileJournal(ctx: RunContext, seal = false): Promise<Map<number, TileRecord>> {
   return readTileJournalFile(ctx.fs, tilePaths(ctx).journal, seal);
 }
 
 /** readTileJournal of a tiles.jsonl by path (bench/quality.ts reads a kept run's tiles). */
-export async function readTileJournalFile(fs: FileSystem, path: string, seal = false): Promise<Map<number, TileRecord>> {
-  const out = new Map<number, TileRecord>();
-  if (!(await fs.exists(path))) return out;
-  const text = await fs.readText(path);
-  if (seal && text.length > 0 && !text.endsWith('\n')) await fs.appendText(path, '\n');
-  for (const line of text.split('\n')) {
-    let rec: TileRecord;
-    try {
-      rec = JSON.parse(line) as TileRecord;
-    } catch {
-      continue;
-    }
-    if (rec && Number.isInteger(rec.tile) && Number.isInteger(rec.offset) && Number.isInteger(rec.blocks)) out.set(rec.tile, rec);
-  }
-  return out;
+export function readTileJournalFile(fs: FileSystem, path: string, seal = false): Promise<Map<number, TileRecord>> {
+  return readRecords<TileRecord>(fs, path, (r) => (Number.isInteger(r.offset) && Number.isInteger(r.blocks) ? r.tile : null), seal);
 }
 
 /**

@@ -145,7 +145,7 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     expect(before.done).toBeLessThan(total);
     expect(phaseEvents(events, 'prepare').finished).toBe(false);
     // what a kill between write and rename leaves behind
-    const litter = [join(dir, 'work', 'prepare', '3.json.tmp-4242-0badf00d'), join(dir, 'metrics', 'global.json.tmp-4242-deadbeef')];
+    const litter = [join(dir, 'work', 'tile-grid.json.tmp-4242-0badf00d'), join(dir, 'metrics', 'global.json.tmp-4242-deadbeef')];
     for (const f of litter) await writeFile(f, 'half a file');
 
     // the store is written without fsync: killed in P6, it is marked unsynced under this boot,
@@ -173,19 +173,16 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     const total = phaseTotal(await readEvents(dir), 'measure');
     expect(before.done).toBeGreaterThan(0);
     expect(before.done).toBeLessThan(total);
-    // P2's files are written without fsync, each record naming the boot it was written under:
-    // one of them now claims a boot before a restart, so its proxy may be empty or zeroed
-    const frames: number[] = [];
-    for (let f = 0; f < total; f++) {
-      const rec = JSON.parse(await readFile(join(dir, 'work', 'measure', `${f}.json`), 'utf8').catch(() => 'null')) as { boot?: string | null } | null;
-      if (rec) {
-        expect(rec.boot).toBe(await bootId());
-        frames.push(f);
-      }
-    }
+    // P2's outputs are written without fsync, each record naming the boot it was written under:
+    // one of them now claims a boot before a restart, so its frame's proxy slot may be zeroed
+    const journal = join(dir, 'work', 'measure.jsonl');
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter((l) => l !== '');
+    const records = lines.map((l) => JSON.parse(l) as { frame: number; boot?: string | null });
+    for (const rec of records) expect(rec.boot).toBe(await bootId());
+    const frames = records.map((r) => r.frame);
     expect(frames.length).toBeGreaterThanOrEqual(before.done);
-    const stale = join(dir, 'work', 'measure', `${frames[0]}.json`);
-    await writeFile(stale, JSON.stringify({ ...JSON.parse(await readFile(stale, 'utf8')), boot: 'a-boot-before-the-restart' }));
+    records[0].boot = 'a-boot-before-the-restart';
+    await writeFile(journal, [JSON.stringify(records[0]), ...lines.slice(1)].map((l) => `${l}\n`).join(''));
 
     const { session } = await resumeToSameResult(dir);
     const redone = session.filter((e) => e.type === 'frame_done' && e.phase === 'measure').map((e) => e.frame);
@@ -198,7 +195,7 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     // P4's checked results are kept for a resume; its inputs are deleted in the background after P4
     // (done here in case the kill came first)
     await stat(join(dir, 'work', 'registration-checked.json'));
-    for (const d of ['proxy', 'stars']) await rm(join(dir, 'work', d), { recursive: true, force: true });
+    await rm(join(dir, 'work', 'proxies.f32'), { force: true });
 
     const { session } = await resumeToSameResult(dir);
     expect(session.filter((e) => e.type === 'frame_done' && e.phase === 'measure')).toHaveLength(0);
