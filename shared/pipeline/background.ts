@@ -10,7 +10,7 @@
 import { bayerColorAt, type BayerPattern, type ColorMode, type Image } from '../image/image';
 import { radixMedian, radixMedianAndSigmaMad, type PixelRuns } from '../image/radix-median';
 import { dilateDiskByRuns } from '../image/rank-filters';
-import { markObjectsWasm } from '../image/wasm/bg-radix';
+import { markObjectsWasm, withResidentPixels } from '../image/wasm/bg-radix';
 import { medianInPlace } from '../image/stats';
 
 export const EPS_BG = 1e-6;
@@ -163,6 +163,11 @@ export function objectMask(image: Image, layout: ColourLayout): Uint8Array {
  */
 export function objectMasks(image: Image, layout: ColourLayout, independentColours: boolean): Uint8Array[] {
   checkLayout(image, layout);
+  // the median/MAD and marking passes of every colour read the pixels from one copy in the kernel
+  return withResidentPixels(image.data, () => objectMasksOf(image, layout, independentColours));
+}
+
+function objectMasksOf(image: Image, layout: ColourLayout, independentColours: boolean): Uint8Array[] {
   const { width: w, height: h } = image;
   const nc = colourCount(layout);
   const d = image.data;
@@ -249,6 +254,11 @@ export type BackgroundResult =
 /** B[f,c] of one calibrated raw frame (P2.2). */
 export function measureBackground(image: Image, layout: ColourLayout, options: BackgroundOptions = {}): BackgroundResult {
   checkLayout(image, layout);
+  // the masks' passes and the masked medians below read the pixels from one copy in the kernel
+  return withResidentPixels(image.data, () => measureBackgroundOf(image, layout, options));
+}
+
+function measureBackgroundOf(image: Image, layout: ColourLayout, options: BackgroundOptions): BackgroundResult {
   const masks = objectMasks(image, layout, options.independentColours ?? false);
   const background: number[] = [];
   const usedFallback: boolean[] = [];

@@ -27,6 +27,10 @@ interface Kernel extends WasmViews {
   readonly memory: WasmMemory;
   u8: Uint8Array;
   hist: Int32Array;
+  /** The pixels withResidentPixels copied whole into the memory (at byte `at`), or null. */
+  resident: { readonly data: Float32Array; readonly at: number } | null;
+  /** Where collect's output lists start: OUT_AT, or behind the resident pixels. */
+  outAt: number;
   readonly count: Fn;
   readonly collect: Fn;
   readonly occupied: Fn;
@@ -47,6 +51,8 @@ function loadKernel(): Kernel | null {
         ...w.views,
         u8: new Uint8Array(w.memory.buffer),
         hist: new Int32Array(w.memory.buffer, 0, BUCKETS),
+        resident: null,
+        outAt: OUT_AT,
         count: w.exports.count as Fn,
         collect: w.exports.collect as Fn,
         occupied: w.exports.occupied as Fn,
@@ -70,6 +76,36 @@ export function wasmRadixAvailable(): boolean {
 }
 
 /**
+ * The largest image withResidentPixels copies whole (8 M values, 32 MB): the kernel's memory never
+ * shrinks, so a 24 MP frame's copy would stay allocated in every worker for the rest of the run.
+ */
+export const RESIDENT_MAX_VALUES = 1 << 23;
+
+/**
+ * Runs `fn` with `data` copied once, whole, into the kernel's memory: every pass of fn over these
+ * very pixels (countKeysWasm, collectWasm, markObjectsWasm with `data`) reads them there instead of
+ * copying them in span by span again. measureBackground makes five passes over a frame (the median
+ * and MAD, the object marks, the masked median): the copies were ~1 core-s of the M bench set's
+ * ~100. `data` must not change inside fn. Without the kernel, for a larger image, or inside
+ * another call of this, fn just runs (the passes copy as before): the same values either way.
+ */
+export function withResidentPixels<T>(data: Float32Array, fn: () => T): T {
+  const k = loadKernel();
+  if (k === null || k.resident !== null || data.length > RESIDENT_MAX_VALUES) return fn();
+  const at = OUT_AT;
+  grow(k, at + 4 * data.length + 16);
+  k.f32.set(data, at >> 2);
+  k.resident = { data, at };
+  k.outAt = at + 4 * data.length + 16;
+  try {
+    return fn();
+  } finally {
+    k.resident = null;
+    k.outAt = OUT_AT;
+  }
+}
+
+/**
  * Calls pass(dataAt, maskAt, count, step) for the runs' pixels copied into the kernel's memory at
  * SPAN_AT (and their mask bytes at MASK_AT): consecutive runs that fit the span together (the rows
  * of one CFA colour, 2 or 4 rows apart) share one copy of the block that holds them; a run longer
@@ -83,6 +119,8 @@ function forEachSpan(
   pass: (dataAt: number, maskAt: number, count: number, step: number) => void,
   maskOut = false,
 ): void {
+  // the pixels are there already (withResidentPixels): only their mask bytes are copied in
+  const res = k.resident !== null && k.resident.data === data ? k.resident.at : -1;
   let r = 0;
   while (r < runs.length) {
     const step = runs[r + 2];
@@ -101,8 +139,13 @@ function forEachSpan(
       while (left > 0) {
         const q = Math.min(left, per);
         const len = (q - 1) * step + 1;
-        copyIn(k, data, mask, i, i + offset, len);
-        pass(SPAN_AT, MASK_AT, q, step);
+        if (res >= 0) {
+          if (mask) k.u8.set(mask.subarray(i + offset, i + offset + len), MASK_AT);
+          pass(res + 4 * i, MASK_AT, q, step);
+        } else {
+          copyIn(k, data, mask, i, i + offset, len);
+          pass(SPAN_AT, MASK_AT, q, step);
+        }
         if (mask && maskOut) mask.set(k.u8.subarray(MASK_AT, MASK_AT + len), i + offset);
         i += q * step;
         left -= q;
@@ -122,8 +165,13 @@ function forEachSpan(
       end += 4;
     }
     const len = lastOf(end - 4) - first;
-    copyIn(k, data, mask, first, first + offset, len);
-    for (let q = r; q < end; q += 4) pass(SPAN_AT + 4 * (runs[q] - first), MASK_AT + (runs[q] - first), runs[q + 3], runs[q + 2]);
+    if (res >= 0) {
+      if (mask) k.u8.set(mask.subarray(first + offset, first + offset + len), MASK_AT);
+      for (let q = r; q < end; q += 4) pass(res + 4 * runs[q], MASK_AT + (runs[q] - first), runs[q + 3], runs[q + 2]);
+    } else {
+      copyIn(k, data, mask, first, first + offset, len);
+      for (let q = r; q < end; q += 4) pass(SPAN_AT + 4 * (runs[q] - first), MASK_AT + (runs[q] - first), runs[q + 3], runs[q + 2]);
+    }
     if (mask && maskOut) mask.set(k.u8.subarray(MASK_AT, MASK_AT + len), first + offset);
     r = end;
   }
@@ -178,8 +226,8 @@ export function collectWasm(
 ): boolean {
   const k = loadKernel();
   if (k === null) return false;
-  const outMid = OUT_AT;
-  const outBand = OUT_AT + 4 * medianValues.length + 16;
+  const outMid = k.outAt;
+  const outBand = outMid + 4 * medianValues.length + 16;
   grow(k, outBand + 4 * bandCount + 16);
   // unsigned compares in the kernel: an empty range must not be (0, -1)
   const range = (s: number, e: number): [number, number] => (e < s ? [1, 0] : [s, e]);

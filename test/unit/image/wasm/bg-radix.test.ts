@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeCommittedWasm } from '../../../fixtures/wasm';
 import { allPixels, radixMedian, radixMedianAndSigmaMad, type PixelRuns } from '../../../../shared/image/radix-median';
 import { BG_RADIX_WASM } from '../../../../shared/image/wasm/bg-radix.wasm';
-import { wasmRadixAvailable } from '../../../../shared/image/wasm/bg-radix';
+import { markObjectsWasm, wasmRadixAvailable, withResidentPixels } from '../../../../shared/image/wasm/bg-radix';
 import { mulberry32 } from '../../../../shared/util/seed';
 import * as before from '../../image/before/radix-median-before';
 
@@ -98,5 +98,57 @@ describe('radixMedianAndSigmaMad and radixMedian with the bg-radix kernel', () =
     const e = values(70_000, 'noise', 51);
     const all = new Uint8Array(e.length).fill(1);
     expect(radixMedian(e, allPixels(e.length), all)).toBeNaN();
+  });
+});
+
+describe('the same passes with the pixels copied whole into the kernel (withResidentPixels)', () => {
+  it.each(['noise', 'special', 'wide'] as Kind[])('gives the JS passes\' results over one long run of %s values, masked or not', (kind) => {
+    const d = values(300_001, kind, 61);
+    const mask = maskOf(d.length, 62);
+    const runs = allPixels(d.length);
+    withResidentPixels(d, () => {
+      expectSame(radixMedianAndSigmaMad(d, runs), before.radixMedianAndSigmaMad(d, runs));
+      expectSame(radixMedianAndSigmaMad(d, runs, mask), before.radixMedianAndSigmaMad(d, runs, mask));
+      expect(Object.is(radixMedian(d, runs, mask), before.radixMedian(d, runs, mask))).toBe(true);
+    });
+  });
+
+  it('gives the same results over strided CFA runs, and for a view into a larger buffer with the mask at other pixel indices', () => {
+    const w = 513;
+    const h = 400;
+    const d = values(w * h, 'noise', 71);
+    const mask = maskOf(w * h, 72);
+    withResidentPixels(d, () => {
+      for (const [ox, oy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        const runs = phaseRuns(w, h, ox, oy);
+        expectSame(radixMedianAndSigmaMad(d, runs, mask), before.radixMedianAndSigmaMad(d, runs, mask));
+      }
+    });
+    const big = values(400_000, 'integers', 73);
+    const v = big.subarray(1000, 391_000);
+    const vMask = maskOf(500_000, 74);
+    const runs = Int32Array.of(0, 5000, 1, 200_000, 200_003, 300_000, 1, 180_000);
+    withResidentPixels(v, () => expectSame(radixMedianAndSigmaMad(v, runs, vMask), before.radixMedianAndSigmaMad(v, runs, vMask)));
+  });
+
+  it('marks the same object pixels, and passes over other arrays (or nested calls) copy them as before', () => {
+    const d = values(300_001, 'noise', 81);
+    const other = values(300_001, 'noise', 82);
+    const runs = allPixels(d.length);
+    const outside = new Uint8Array(d.length);
+    expect(markObjectsWasm(d, runs, 1, 0.03, outside)).toBe(true);
+    const inside = new Uint8Array(d.length);
+    withResidentPixels(d, () => {
+      expect(markObjectsWasm(d, runs, 1, 0.03, inside)).toBe(true);
+      // another array inside the scope, and a nested scope of it: read from their own copies
+      expectSame(radixMedianAndSigmaMad(other, runs), before.radixMedianAndSigmaMad(other, runs));
+      withResidentPixels(other, () => expectSame(radixMedianAndSigmaMad(other, runs), before.radixMedianAndSigmaMad(other, runs)));
+      expectSame(radixMedianAndSigmaMad(d, runs), before.radixMedianAndSigmaMad(d, runs));
+    });
+    expect(inside.every((b, i) => b === outside[i])).toBe(true);
+    expect(inside.some((b) => b === 1)).toBe(true);
+    // after the scope the pixels are copied again: a changed array is read as it is now
+    d.fill(2);
+    expectSame(radixMedianAndSigmaMad(d, runs), before.radixMedianAndSigmaMad(d, runs));
   });
 });
