@@ -224,7 +224,7 @@ export class LoggingWorkerLauncher implements WorkerLauncher {
 
   launch(options: LaunchOptions = {}): WorkerHandle {
     this.launched++;
-    const env: NodeJS.ProcessEnv = { ...process.env, [ENV_WORKER_ID]: String(this.launched) };
+    const env: NodeJS.ProcessEnv = { ...options.env, ...process.env, [ENV_WORKER_ID]: String(this.launched) };
     const runId = this.runId();
     if (runId !== null) env[ENV_RUN_ID] = runId;
     else delete env[ENV_RUN_ID];

@@ -9,7 +9,7 @@ import { bootId } from './boot-id';
 import { nodeFileSystem } from './node-file-system';
 import { encodePng } from './png';
 import { availableMemoryProbe, memorySnapshot, processRssMb } from './system-memory';
-import { NodeWorkerLauncher, workerV8Flags, type WorkerLauncher } from './worker-launcher';
+import { NodeWorkerLauncher, workerEnv, workerV8Flags, type WorkerLauncher } from './worker-launcher';
 import { WorkerPool } from './worker-pool';
 
 /**
@@ -56,6 +56,7 @@ export function createPipelineHost(opts: PipelineHostOptions = {}): PipelineHost
         overheadMb: workerOverheadMb(rt, workingSetMb),
         availableMb: availableMemoryProbe(rt.memory_limit_mb),
         workerV8Flags: workerV8Flags(workingSetMb),
+        workerEnv: workerEnv(workingSetMb),
         onNotice: (n) => opts.onNotice?.(n.message),
       });
       return { executor, plan, ramMb: snap.ramMb };

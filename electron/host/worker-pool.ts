@@ -30,6 +30,8 @@ export interface WorkerPoolOptions {
   readonly backoffBaseMs?: number;
   /** V8 flags of the workers this pool starts (workerV8Flags). */
   readonly workerV8Flags?: readonly string[];
+  /** Environment added for the workers this pool starts (workerEnv). */
+  readonly workerEnv?: Readonly<Record<string, string>>;
   /** Informs the host (events, logs) of a lowered ceiling or a retried unit. */
   readonly onNotice?: (notice: { code: 'WORKER_OOM' | 'WORKER_CRASHED' | 'TASK_RETRY'; message: string; unit?: number }) => void;
 }
@@ -195,7 +197,7 @@ export class WorkerPool implements TaskExecutor {
   }
 
   private spawn(): PoolWorker {
-    const handle = this.launcher.launch({ v8Flags: this.opts.workerV8Flags ?? [] });
+    const handle = this.launcher.launch({ v8Flags: this.opts.workerV8Flags ?? [], env: this.opts.workerEnv ?? {} });
     const w: PoolWorker = { handle, maxRssMb: 0, peakMb: 0, pending: new Map(), dead: false };
     handle.onMessage((m) => {
       if (m.type === 'ready') return;

@@ -17,7 +17,7 @@ export class UtilityWorkerLauncher implements WorkerLauncher {
   constructor(private readonly script = path.join(__dirname, '..', 'workers', 'worker-main.js')) {}
 
   launch(options: LaunchOptions = {}): WorkerHandle {
-    return spawnUtilityWorker(this.script, process.env, options.v8Flags);
+    return spawnUtilityWorker(this.script, { ...options.env, ...process.env }, options.v8Flags);
   }
 }
 

@@ -40,6 +40,15 @@ describe('WorkerPool', () => {
     await pool.close();
   });
 
+  it('starts its workers with the run\'s environment (workerEnv), the host\'s own variables winning', async () => {
+    const hostEnv = { ...process.env, TC_TEST_SET_BY_USER: 'user' };
+    const pool = new WorkerPool(new NodeWorkerLauncher(script, [], hostEnv), { ...poolOptions, ceiling: 1, workerEnv: { TC_TEST_FROM_RUN: 'run', TC_TEST_SET_BY_USER: 'run' } });
+    let got: Record<string, string | null> = {};
+    await pool.execute('test:env', units([['TC_TEST_FROM_RUN', 'TC_TEST_SET_BY_USER', 'PATH']]), { onDone: (_i, r: Record<string, string | null>) => void (got = r) });
+    expect(got).toEqual({ TC_TEST_FROM_RUN: 'run', TC_TEST_SET_BY_USER: 'user', PATH: process.env.PATH ?? null });
+    await pool.close();
+  });
+
   it('retries the unit of a crashed worker and finishes the phase', async () => {
     const notices: string[] = [];
     const pool = new WorkerPool(new NodeWorkerLauncher(script), { ...poolOptions, onNotice: (n) => notices.push(n.code) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerV8Flags } from '../../../electron/host/worker-launcher';
+import { workerEnv, workerV8Flags } from '../../../electron/host/worker-launcher';
 import { workerHeapReserveMb } from '../../../shared/resources/memory-model';
 
 describe('workerV8Flags', () => {
@@ -25,5 +25,16 @@ describe('workerHeapReserveMb', () => {
   it('adds nothing where the flags are not used', () => {
     expect(workerHeapReserveMb(33)).toBe(0);
     expect(workerHeapReserveMb(92)).toBe(0);
+  });
+});
+
+describe('workerEnv', () => {
+  it('keeps buffers below 32 MB in glibc\'s heap and trims it above 64 MB, for frames up to ~8 MP', () => {
+    expect(workerEnv(12)).toEqual({ MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(64 * 1024 * 1024) });
+    expect(workerEnv(32)).toEqual(workerEnv(12));
+  });
+  it('leaves the allocator alone on large frames (their peak is what counts)', () => {
+    expect(workerEnv(33)).toEqual({});
+    expect(workerEnv(92)).toEqual({});
   });
 });
