@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, makeTempDir, readEvents, removeTempDirs, runCli, synthSet, TINY_SET, writeConfig, type CliResult } from '../../fixtures/pipeline-sets';
 import { checkEventLog } from './run-checks';
@@ -103,6 +104,15 @@ describe('an OSC run with a truncated frame and a frame of another size', () => 
     expect(coverage.shape).toEqual([80, 96]);
     expect(coverage.max).toBeLessThanOrEqual(24);
     expect(coverage.max).toBeGreaterThanOrEqual(20);
+  });
+
+  it('writes the preview and the QA maps as PNG images: tile weights, FWHM heat map, tile quality, seams, before/after sharpness gain', async () => {
+    for (const rel of ['result/preview.png', 'qa/weight_map.png', 'qa/fwhm_map.png', 'qa/tile_quality_map.png', 'qa/seams.png', 'qa/sharpness_gain.png']) {
+      const meta = await sharp(await readFile(join(dir, rel))).metadata();
+      expect(meta.format, rel).toBe('png');
+      expect(meta.width ?? 0, rel).toBeGreaterThan(0);
+      expect(meta.height ?? 0, rel).toBeGreaterThan(0);
+    }
   });
 
   it('writes an events.jsonl that validates: strictly increasing seq, one run_finished, progress never going back', async () => {
