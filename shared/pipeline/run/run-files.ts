@@ -32,6 +32,31 @@ export async function writeFloat32(fs: FileSystem, path: string, data: Float32Ar
   await fs.writeFileAtomic(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
 }
 
+/** Writes `bytes` in full at byte `position` of an existing file (a unit's slot of a shared file). */
+export async function writeAt(fs: FileSystem, path: string, bytes: Uint8Array, position: number): Promise<void> {
+  const file = await fs.open(path, 'r+');
+  try {
+    await file.writeBlocks([{ data: bytes, position }]);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Creates `path` (and its folder) when it is missing and extends it to at least `bytes` (sparse
+ * where the file system allows); what an existing file holds stays (a resume keeps its done slots).
+ */
+export async function ensureFile(fs: FileSystem, path: string, bytes = 0): Promise<void> {
+  const exists = await fs.exists(path);
+  if (!exists) await fs.mkdirp(fs.dirname(path));
+  const file = await fs.open(path, exists ? 'r+' : 'w+');
+  try {
+    if (bytes > 0 && (await file.size()) < bytes) await file.write(new Uint8Array(1), 0, 1, bytes - 1);
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * A raw float32 file, read straight into the array it returns (a canvas-sized QA plane or a
  * proxy is not held twice, as a byte buffer and its aligned copy).

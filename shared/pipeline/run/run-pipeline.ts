@@ -20,7 +20,7 @@ import { EventLog } from './event-log';
 import { manifestFromScan, type Manifest } from './manifest';
 import { PipelineError } from './pipeline-error';
 import { clearRunContextCache, loadRunContext, type RunContext } from './run-context';
-import { readJson, writeJson } from './run-files';
+import { ensureFile, writeJson } from './run-files';
 import { runPaths } from './run-paths';
 import { clearRunPlanCache, storeCutsFor, storeLayoutOf, storePath, writeRunPlan, type RunPlan } from './run-plan';
 import { removeTempFiles } from './run-clean';
@@ -31,7 +31,7 @@ import { preallocateStore } from './work-store';
 import { currentBoot, markStoreWriting, storeTrusted, syncStore } from './store-durability';
 import type { WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
-import { measurePaths, proxySlot, readMeasureRecords, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
+import { measurePaths, proxySlotWritten, readMeasureRecords, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
 import { readRegistrationRecords } from '../tasks/register-task';
 import { preparePaths, readPrepareRecords, type PrepareSummary } from '../tasks/prepare-task';
 import { readTileData, readTileJournal, tilePaths, tileSlotOffsets, type TileRecord } from '../tasks/tile-task';
@@ -288,12 +288,8 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const measures = new Map<number, MeasureRecord>();
   await runPhase(rt, 'measure', { total: candidates.length, unit: 'frames' }, async () => {
     const recorded = await readMeasureRecords(ctx, true);
-    // the workers write their frames' slots in place (unwritten slots stay holes where the file
-    // system allows)
-    if (!(await fs.exists(measurePaths(ctx).slots))) {
-      await fs.mkdirp(ctx.paths.work);
-      await (await fs.open(measurePaths(ctx).slots, 'w+')).close();
-    }
+    // the workers write their frames' slots in place
+    await ensureFile(fs, measurePaths(ctx).slots);
     await runUnits<MeasurePayload, MeasureRecord>(
       rt,
       'measure',
@@ -522,7 +518,8 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   const assembler = streaming ? new TileAssembler(rt, plan, tileRecords, clusterInfo) : null;
   await runPhase(rt, 'tile_reconstruction', { total: plan.grid.tiles.length, unit: 'tiles' }, async () => {
     const stackMb = (usable.length * plan.grid.tileSize * plan.grid.tileSize * plan.planes * 4) / MB;
-    await preallocateTileFile(rt, plan, slotBlocks);
+    // every unit writes its tile's slot in place
+    await ensureFile(fs, tilePaths(ctx).data, tileSlotOffsets(plan.grid.tiles, plan.planes, slotBlocks).totalBytes);
     // the records of the tiles done before a resume (a torn last line ended before new ones follow)
     const journal = await readTileJournal(ctx, true);
     await runUnits<{ runDir: string; tile: number }, TileRecord>(
@@ -629,22 +626,6 @@ async function intactTileRecord(rt: Runtime, rec: TileRecord | undefined): Promi
 }
 
 /**
- * work/tiles.f32 at its full size (sparse where the file system allows): every P9 unit writes its
- * tile's slot in place. Kept as it is when it is there already (a resume keeps its done tiles).
- */
-async function preallocateTileFile(rt: Runtime, plan: RunPlan, slotBlocks: number): Promise<void> {
-  const { fs } = rt.host;
-  const path = tilePaths(rt.ctx).data;
-  const { totalBytes } = tileSlotOffsets(plan.grid.tiles, plan.planes, slotBlocks);
-  const file = await fs.open(path, (await fs.exists(path)) ? 'r+' : 'w+');
-  try {
-    if ((await file.size()) < totalBytes) await file.write(new Uint8Array(1), 0, 1, totalBytes - 1);
-  } finally {
-    await file.close();
-  }
-}
-
-/**
  * Every tile of P9 is done and intact: the cell store is needed by nothing any more (P10 onwards
  * read work/tiles.f32), so a missing store was released on purpose (releaseStore).
  */
@@ -676,16 +657,15 @@ function releaseStore(rt: Runtime): Promise<void> {
 async function measureUnitTrusted(rt: Runtime, r: MeasureRecord, bootNow: string | null, registrationDone: boolean): Promise<boolean> {
   if (r.status !== 'ok' || registrationDone) return true;
   if (r.boot !== undefined && (r.boot === null || r.boot !== bootNow)) return false;
-  const slot = proxySlot(rt.ctx, r.frame);
   const file = await rt.host.fs.stat(measurePaths(rt.ctx).slots).catch(() => null);
-  return file !== null && file.size >= slot.offset + slot.starsAt + 8 * (1 + 6 * r.registrationStars) && r.proxyWidth === slot.proxyWidth && r.proxyHeight === slot.proxyHeight;
+  return file !== null && proxySlotWritten(rt.ctx, r, file.size);
 }
 
 /**
  * Deletes P2's proxies and star lists (work/proxies.f32) once P4 is done (a quarter of each
- * frame's pixels, as float32), while the run goes on: nothing after P4 reads them (measureUnitTrusted no longer asks
- * for them), and those deleted before the OS writes them back (Linux: after ~30 s) never reach the
- * disk. Never fails the run: whatever stays is removed with work/ at the end.
+ * frame's pixels, as float32), while the run goes on: nothing after P4 reads them
+ * (measureUnitTrusted no longer asks for them), and those deleted before the OS writes them back
+ * (Linux: after ~30 s) never reach the disk. Never fails the run: whatever stays is removed with work/ at the end.
  */
 function dropRegistrationInputs(rt: Runtime): Promise<void> {
   return rt.host.fs.rm(measurePaths(rt.ctx).slots).catch(() => undefined);

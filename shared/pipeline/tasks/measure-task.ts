@@ -8,6 +8,7 @@ import { normalizeFrame } from '../normalize';
 import { detectStars, type Star } from '../registration/stars';
 import { loadRunContext, type RunContext } from '../run/run-context';
 import { readExactly, type FileSystem } from '../../io/file-system';
+import { writeAt } from '../run/run-files';
 import { appendRecord, readRecords } from '../run/unit-journal';
 import { calibrateFrame } from './calibrate';
 import { registerTaskHandler, type TaskEnv } from './registry';
@@ -103,13 +104,16 @@ function encodeSlot(slot: ProxySlot, proxy: Float32Array, stars: readonly Star[]
 /** Writes frame f's proxy and registration stars into its slot of work/proxies.f32 (which exists). */
 export async function writeProxySlot(fs: FileSystem, ctx: RunContext, f: number, proxy: Float32Array, stars: readonly Star[]): Promise<void> {
   const slot = proxySlot(ctx, f);
-  const bytes = encodeSlot(slot, proxy, stars);
-  const file = await fs.open(measurePaths(ctx).slots, 'r+');
-  try {
-    await file.writeBlocks([{ data: bytes, position: slot.offset }]);
-  } finally {
-    await file.close();
-  }
+  await writeAt(fs, measurePaths(ctx).slots, encodeSlot(slot, proxy, stars), slot.offset);
+}
+
+/**
+ * Whether a file of `fileSize` bytes holds frame r.frame's whole slot as its record describes it
+ * (the proxy's size and the stars up to the last one the record counts).
+ */
+export function proxySlotWritten(ctx: RunContext, r: MeasureRecord, fileSize: number): boolean {
+  const slot = proxySlot(ctx, r.frame);
+  return r.proxyWidth === slot.proxyWidth && r.proxyHeight === slot.proxyHeight && fileSize >= slot.offset + slot.starsAt + 8 * (1 + STAR_FIELDS.length * r.registrationStars);
 }
 
 /** Frame f's proxy and registration stars from its slot (a value JSON wrote as null stays null). */

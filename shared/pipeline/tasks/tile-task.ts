@@ -1,6 +1,6 @@
 import { readExactly, sha256OfBytes, type FileSystem } from '../../io/file-system';
 import { loadRunContext, type RunContext } from '../run/run-context';
-import { readFloat32, readJson } from '../run/run-files';
+import { readFloat32, readJson, writeAt } from '../run/run-files';
 import { appendRecord, readRecords } from '../run/unit-journal';
 import { loadRunPlan, storeLayoutOf, storePath } from '../run/run-plan';
 import { readTileStack } from '../run/work-store';
@@ -162,13 +162,7 @@ export async function reconstructTileUnit(env: TaskEnv, payload: TilePayload): P
   // place. Neither waits for the device: a resume loads a tile only if its record parses and its
   // data has the recorded checksum (readTileData), so a tile torn by a restart is redone, and the
   // two fsyncs per tile were most of a small tile's cost.
-  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-  const slots = await env.fs.open(out.data, 'r+');
-  try {
-    await slots.writeBlocks([{ data: bytes, position: offset }]);
-  } finally {
-    await slots.close();
-  }
+  await writeAt(env.fs, out.data, new Uint8Array(file.buffer, file.byteOffset, file.byteLength), offset);
   const line = await appendRecord(env.fs, out.journal, record);
   // what a reader of the journal gets (NaN as null), so a live record and a resumed one are the same
   return JSON.parse(line) as TileRecord;
