@@ -56,7 +56,7 @@ export interface BenchDocument {
   readonly date: string;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly ramGb: number; readonly node: string; readonly os: string };
   readonly commit: string | null;
-  readonly options: { readonly cold: boolean; readonly config: string | null; readonly workers: number | null; readonly cli?: string | null; readonly repeat?: number };
+  readonly options: { readonly cold: boolean; readonly config: string | null; readonly workers: number | null; readonly cli?: string | null; readonly repeat?: number; readonly memoryLimitMb?: number | null };
   readonly sets: SetResult[];
   readonly fitsRead?: FitsReadBench | { readonly skipped: string };
   readonly registration?: Record<string, unknown> | { readonly skipped: string };
@@ -76,13 +76,26 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 const int = (x: number) => String(Math.round(x));
 
-/** The targets of issue 5, item 8 and issue 4, evaluated on whatever sets were run. */
-export function evaluateTargets(all: readonly SetResult[]): BenchDocument['targets'] {
+/**
+ * The targets of issue 5, item 8 and issue 4, evaluated on whatever sets were run.
+ *
+ * "Bytes read from disk" is judged on the bytes fetched from the block device (`read_bytes`), and
+ * only when the page cache was dropped before every run: a warm cache would serve the frames from
+ * RAM and understate it. `rchar` (every byte read() returned, cache or not) is reported beside it
+ * and can never meet 3x under METHOD.md: two passes over the input (P2 and P6) and the float32
+ * store (twice the size of 16-bit frames), read once per overlapping tile, are already > 4x.
+ */
+export function evaluateTargets(all: readonly SetResult[], how: { readonly cold: boolean }): BenchDocument['targets'] {
   const out: Array<{ target: string; measured: string; met: boolean | null }> = [];
   const sets = all.filter((s) => s.failed !== true);
   for (const s of all) if (s.failed === true) out.push({ target: `${s.set}: the run completes`, measured: s.note ?? 'failed', met: false });
   for (const s of sets) {
-    out.push({ target: `${s.set}: bytes read <= 3x input`, measured: `${f2(s.ours.readRatio)}x (read() calls, incl. page cache); ${f2(s.ours.diskReadRatio)}x from the block device`, met: s.ours.readRatio <= 3 });
+    const calls = `read() calls: ${f2(s.ours.readRatio)}x, page cache included`;
+    out.push(
+      how.cold
+        ? { target: `${s.set}: bytes read from disk <= 3x input`, measured: `${f2(s.ours.diskReadRatio)}x from the block device, cold page cache (${calls})`, met: s.ours.diskReadRatio <= 3 }
+        : { target: `${s.set}: bytes read from disk <= 3x input`, measured: `${f2(s.ours.diskReadRatio)}x from the block device with a warm cache, not judged: run with --cold (${calls})`, met: null },
+    );
   }
   // flat in N: runs that share a frame size but not a frame count
   const bySize = new Map<string, SetResult[]>();
@@ -123,7 +136,7 @@ export function renderMarkdown(doc: BenchDocument): string {
   const m = doc.machine;
   lines.push('# Benchmark results', '');
   lines.push(`Measured ${doc.date} by \`npm run bench\` on ${m.cpus} cores (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}${doc.commit ? `, commit ${doc.commit.slice(0, 10)} + working tree` : ''}.`);
-  lines.push(`Page cache: ${doc.options.cold ? 'dropped before every run (cold)' : 'not dropped (frames cached from earlier runs are read from RAM: the disk column then understates a cold run)'}. Config: ${doc.options.config ?? 'built-in defaults'}. Workers: ${doc.options.workers ?? 'from the memory model'}.${doc.options.cli ? ` Measured build: ${doc.options.cli}.` : ''}`);
+  lines.push(`Page cache: ${doc.options.cold ? 'dropped before every run (cold)' : 'not dropped (frames cached from earlier runs are read from RAM: the disk column then understates a cold run)'}.${doc.options.memoryLimitMb ? ` Memory cgroup: ${doc.options.memoryLimitMb} MiB for resident memory and page cache together (--memory-limit).` : ''} Config: ${doc.options.config ?? 'built-in defaults'}. Workers: ${doc.options.workers ?? 'from the memory model'}.${doc.options.cli ? ` Measured build: ${doc.options.cli}.` : ''}`);
   lines.push('Machines are shared and noisy: compare the ratios measured in the same run, not absolute times across runs.');
   const counts = doc.sets.filter((s) => s.failed !== true).map((s) => `${s.set} ${s.runs?.length ?? 1}`);
   if (doc.sets.some((s) => (s.runs?.length ?? 1) > 1)) {
