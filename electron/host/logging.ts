@@ -199,6 +199,22 @@ export function phaseOfTask(kind: string): string {
   return TASK_PHASE[kind] ?? kind;
 }
 
+/**
+ * How a worker names a task in its log: the run folder, the line context (phase, and the frame or
+ * tile) and a label. A P6 unit carries a group of frames: logged under its first, named in full
+ * ("prepare frames 4, 5, 6, 7"); "measure frame 3"; "tile 17" (not "tile tile 17").
+ */
+export function describeTask(kind: string, payload: unknown): { runDir: string | null; ctx: { phase: string; frame?: number; tile?: number }; what: string } {
+  const p = (payload ?? {}) as { runDir?: unknown; frame?: unknown; frames?: unknown; tile?: unknown };
+  const group = Array.isArray(p.frames) ? p.frames.map((x) => (x as { frame?: unknown } | null)?.frame).filter((f): f is number => typeof f === 'number') : [];
+  const frame = typeof p.frame === 'number' ? p.frame : group.length > 0 ? group[0] : null;
+  const tile = typeof p.tile === 'number' ? p.tile : null;
+  const what =
+    group.length > 1 ? `${kind} frames ${group.join(', ')}` : frame !== null ? `${kind} frame ${frame}` : tile !== null ? (kind === 'tile' ? `tile ${tile}` : `${kind} tile ${tile}`) : `${kind} unit`;
+  const ctx = { phase: phaseOfTask(kind), ...(frame !== null ? { frame } : {}), ...(tile !== null ? { tile } : {}) };
+  return { runDir: typeof p.runDir === 'string' ? p.runDir : null, ctx, what };
+}
+
 /** A worker's log of one run: RUN_DIR/logs/worker-<n>.log (n from the launcher, else the pid). */
 export function createWorkerLogger(runDir: string, env: NodeJS.ProcessEnv = process.env, maxSizeBytes = 2 * 1024 * 1024): Logger {
   const id = env[ENV_WORKER_ID] || String(process.pid);

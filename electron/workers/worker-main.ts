@@ -8,19 +8,16 @@ import { nodeFileSystem } from '../host/node-file-system';
 import { taskHandler } from '../../shared/pipeline/tasks/registry';
 import '../../shared/pipeline/tasks/all-tasks';
 import type { HostToWorker, WorkerToHost } from '../host/worker-messages';
-import { createWorkerLogger, phaseOfTask, type Logger } from '../host/logging';
+import { createWorkerLogger, describeTask, type Logger } from '../host/logging';
 import { ScratchBuffers } from '../../shared/util/scratch-buffers';
 
 // One log per run folder (RUN_DIR/logs/worker-<n>.log); the run dir comes with each task.
 const logs = new Map<string, Logger>();
 function taskLog(kind: string, payload: unknown): { log: Logger | null; what: string } {
-  const p = (payload ?? {}) as { runDir?: unknown; frame?: unknown; tile?: unknown };
-  // "measure frame 3", "tile 17" (not "tile tile 17")
-  const what = typeof p.frame === 'number' ? `${kind} frame ${p.frame}` : typeof p.tile === 'number' ? (kind === 'tile' ? `tile ${p.tile}` : `${kind} tile ${p.tile}`) : `${kind} unit`;
-  if (typeof p.runDir !== 'string') return { log: null, what };
-  let log = logs.get(p.runDir);
-  if (!log) logs.set(p.runDir, (log = createWorkerLogger(p.runDir)));
-  const ctx = { phase: phaseOfTask(kind), ...(typeof p.frame === 'number' ? { frame: p.frame } : {}), ...(typeof p.tile === 'number' ? { tile: p.tile } : {}) };
+  const { runDir, ctx, what } = describeTask(kind, payload);
+  if (runDir === null) return { log: null, what };
+  let log = logs.get(runDir);
+  if (!log) logs.set(runDir, (log = createWorkerLogger(runDir)));
   return { log: log.child(ctx), what };
 }
 

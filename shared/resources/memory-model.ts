@@ -62,6 +62,39 @@ export function workerHeapReserveMb(workingSetMb: number): number {
 }
 
 /**
+ * P6 units gather the canvases of consecutive frames and write them to the work store together,
+ * one write per cell (StoreGroup, pipeline/run/work-store.ts): as many frames as fit in 48 MiB, at
+ * most 8. Frames above 24 MiB (~6 MP mono) are written one by one and hold no group.
+ */
+export const STORE_GROUP_BYTES = 48 * 1024 * 1024;
+export const MAX_STORE_GROUP_FRAMES = 8;
+
+const groupOf = (bytes: number) => Math.max(1, Math.min(MAX_STORE_GROUP_FRAMES, Math.floor(STORE_GROUP_BYTES / Math.max(1, bytes))));
+
+/**
+ * Bytes a P6 worker's group may hold, planned from the decoded frame before the canvas is known:
+ * as many frames as fit in STORE_GROUP_BYTES, or nothing when that is one.
+ */
+export function storeGroupBytes(frameBytes: number): number {
+  const k = groupOf(frameBytes);
+  return k > 1 ? k * frameBytes : 0;
+}
+
+/**
+ * Frames per P6 unit: as many canvases as fit in the planned group bytes (a canvas larger than the
+ * frame gives fewer). A function of the frame and canvas sizes only, so units never depend on the
+ * worker count.
+ */
+export function storeGroupFrames(frameBytes: number, canvasBytes: number): number {
+  return Math.max(1, Math.min(MAX_STORE_GROUP_FRAMES, Math.floor(storeGroupBytes(frameBytes) / Math.max(1, canvasBytes))));
+}
+
+/** What a P6 worker's group adds to its peak, MB (the working set is the decoded frame, MB). */
+export function storeGroupReserveMb(workingSetMb: number): number {
+  return storeGroupBytes(workingSetMb * 1024 * 1024) / (1024 * 1024);
+}
+
+/**
  * What the host grows by during a run apart from canvases, MB: sharp/libvips and the QA maps
  * (~60 MB native) and the JS heap's own growth (~55 MB: ~88 MB when it plans, ~143 MB through the
  * worker phases of a 24-frame M run).
@@ -119,9 +152,9 @@ export function planWorkers(input: WorkerPlanInput): WorkerPlan {
   return { workers: p, fits: true, expectedPeakMb: memoryNeedMb(p, input), budgetMb, perTaskMb, reason: `limited by ${limitedBy}` };
 }
 
-/** M_overhead of a worker of a run: the configured overhead plus the heap flags' reserve. */
+/** M_overhead of a worker of a run: the configured overhead plus the heap flags' and the store group's reserves. */
 export function workerOverheadMb(rt: Pick<RuntimeConfig, 'worker_overhead_mb'>, workingSetMb: number): number {
-  return rt.worker_overhead_mb + workerHeapReserveMb(workingSetMb);
+  return rt.worker_overhead_mb + workerHeapReserveMb(workingSetMb) + storeGroupReserveMb(workingSetMb);
 }
 
 /**

@@ -29,11 +29,11 @@ import { RunState } from './run-state';
 import { runPhase, runUnitStages, runUnits, type RunHost, type Runtime } from './runtime';
 import { preallocateStore } from './work-store';
 import { currentBoot, markStoreWriting, storeTrusted, syncStore } from './store-durability';
-import type { WorkerPlan } from '../../resources/memory-model';
+import { storeGroupFrames, type WorkerPlan } from '../../resources/memory-model';
 import type { TaskExecutor } from '../tasks/executor';
 import { measurePaths, proxySlotWritten, readMeasureRecords, type MeasurePayload, type MeasureRecord } from '../tasks/measure-task';
 import { readRegistrationRecords } from '../tasks/register-task';
-import { preparePaths, readPrepareRecords, type PrepareSummary } from '../tasks/prepare-task';
+import { preparePaths, readPrepareRecords, summarizePrepare, type PrepareSummary } from '../tasks/prepare-task';
 import { readTileData, readTileJournal, tilePaths, tileSlotOffsets, type TileRecord } from '../tasks/tile-task';
 import type { RegistrationResult } from '../registration/cascade';
 import { computeGlobalPhase, writeGlobalMetrics } from '../phases/global-phase';
@@ -120,6 +120,25 @@ async function createRun(fs: FileSystem, req: RunRequest, host: PipelineHost): P
 function makeRunIdFor(host: PipelineHost): string {
   const iso = host.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${iso}-${host.randomHex().slice(0, 6)}`;
+}
+
+/**
+ * P6's units: the reference frame alone (its background cells are every other frame's target),
+ * then the other usable frames in runs of consecutive usable ordinals, `size` at most: a run ends
+ * where the reference frame interrupts it. Depends on the frame list and the size only.
+ */
+export function prepareGroups(usable: readonly number[], reference: number, size: number): number[][] {
+  const groups: number[][] = [[reference]];
+  let run: number[] = [];
+  for (const f of usable) {
+    if (f === reference || run.length === size) {
+      if (run.length > 0) groups.push(run);
+      run = [];
+    }
+    if (f !== reference) run.push(f);
+  }
+  if (run.length > 0) groups.push(run);
+  return groups;
 }
 
 /** Resume needs the same inputs (size + mtime) and the same frozen configuration. */
@@ -451,27 +470,46 @@ async function executePhases(rt: Runtime, workerPlan: WorkerPlan, ramMb: number 
   // P6 — pass 2: the reference frame first (its background cells are every other frame's target)
   const metricTables = createLocalMetricsTables(plan);
   await runPhase(rt, 'prepare', { total: usable.length, unit: 'frames' }, async () => {
-    const unitsOf = (frames: number[]) => frames.map((f) => ({ index: f, payload: { runDir: ctx.paths.root, frame: f, background: (measures.get(f) as MeasureRecord).background }, sizeMb: frameMb }));
+    // units of consecutive frames, their canvases written to the store together (memory-model.ts);
+    // a unit is known by its first frame, and stands on resume only if every frame has its record
+    const groupFrames = storeGroupFrames(frameMb * MB, plan.canvasWidth * plan.canvasHeight * plan.planes * 4);
+    const groups = prepareGroups(usable, plan.reference, groupFrames);
+    const groupOf = new Map(groups.map((g) => [g[0], g]));
+    const unitsOf = (gs: number[][]) =>
+      gs.map((g) => ({
+        index: g[0],
+        payload: { runDir: ctx.paths.root, frames: g.map((f) => ({ frame: f, background: (measures.get(f) as MeasureRecord).background })) },
+        sizeMb: frameMb,
+        count: g.length,
+      }));
     const recorded = await readPrepareRecords(ctx, true);
     const hooks = {
-      load: async (f: number): Promise<PrepareSummary> => {
-        const r = recorded.get(f);
-        if (!r) throw new Error(`frame ${f}: no prepare record`);
+      load: async (first: number): Promise<PrepareSummary[]> => {
+        const group = groupOf.get(first);
+        if (!group) throw new Error(`no prepare unit starts at frame ${first}`);
         // the reference frame's background cells are every other frame's target (P6.4)
-        if (f === plan.reference && ctx.config.normalization.local_background.enabled && !(await fs.exists(preparePaths(ctx).referenceCells))) {
+        if (first === plan.reference && ctx.config.normalization.local_background.enabled && !(await fs.exists(preparePaths(ctx).referenceCells))) {
           throw new Error('reference background cells missing');
         }
-        return { frame: r.frame, fu: r.fu, validPixels: r.validPixels, localBackgroundSkipped: r.localBackgroundSkipped };
+        return group.map((f) => {
+          const r = recorded.get(f);
+          if (!r) throw new Error(`frame ${f}: no prepare record`);
+          return summarizePrepare(r);
+        });
       },
-      onResult: (f: number, s: PrepareSummary, resumed: boolean) => {
-        if (!resumed) events.emit({ type: 'frame_done', phase: 'prepare', frame: f, file: m.frames[f].name, status: 'ok' });
-        if (!resumed && s.localBackgroundSkipped.some(Boolean)) {
-          events.emit({ type: 'warning', code: 'LOCAL_BACKGROUND_SKIPPED', phase: 'prepare', frame: f, file: m.frames[f].name, message: `${m.frames[f].name}: too few star-free cells for local background matching; the frame keeps its own sky shape` });
+      onResult: (_first: number, summaries: PrepareSummary[], resumed: boolean) => {
+        if (resumed) return;
+        for (const s of summaries) {
+          const f = s.frame;
+          events.emit({ type: 'frame_done', phase: 'prepare', frame: f, file: m.frames[f].name, status: 'ok' });
+          if (s.localBackgroundSkipped.some(Boolean)) {
+            events.emit({ type: 'warning', code: 'LOCAL_BACKGROUND_SKIPPED', phase: 'prepare', frame: f, file: m.frames[f].name, message: `${m.frames[f].name}: too few star-free cells for local background matching; the frame keeps its own sky shape` });
+          }
         }
       },
     };
-    if (usable.some((f) => !rt.state.isUnitDone('prepare', f))) await markStoreWriting(rt, boot);
-    await runUnitStages(rt, 'prepare', 'prepare', 'frames', [unitsOf([plan.reference]), unitsOf(usable.filter((f) => f !== plan.reference))], hooks);
+    if (groups.some((g) => !rt.state.isUnitDone('prepare', g[0]))) await markStoreWriting(rt, boot);
+    await runUnitStages(rt, 'prepare', 'prepare', 'frames', [unitsOf(groups.slice(0, 1)), unitsOf(groups.slice(1))], hooks);
     const records = await readPrepareRecords(ctx);
     for (const f of usable) {
       const r = records.get(f);

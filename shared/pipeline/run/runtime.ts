@@ -79,7 +79,8 @@ export async function runUnitStages<P, R>(
   hooks: UnitHooks<R>,
 ): Promise<void> {
   const all = stages.flat();
-  const total = all.length;
+  const countOf = new Map(all.map((u) => [u.index, u.count ?? 1]));
+  const total = all.reduce((a, u) => a + (u.count ?? 1), 0);
   rt.state.initUnits(phase, Math.max(1, ...all.map((u) => u.index + 1)));
   const pendingStages: TaskUnit<P>[][] = [];
   let done = 0;
@@ -96,7 +97,7 @@ export async function runUnitStages<P, R>(
       }
       if (loaded) {
         await hooks.onResult(u.index, loaded.result, true);
-        done++;
+        done += u.count ?? 1;
       } else {
         pending.push(u);
       }
@@ -121,7 +122,7 @@ export async function runUnitStages<P, R>(
       signal: rt.signal,
       onDone: async (index, result) => {
         await rt.state.setUnitDone(phase, index);
-        done++;
+        done += countOf.get(index) ?? 1;
         await hooks.onResult(index, result, false);
         progress(done === total);
       },

@@ -11,6 +11,8 @@ export interface TaskUnit<P> {
   readonly payload: P;
   /** Working-set size of the unit in MB (for the memory permit). */
   readonly sizeMb: number;
+  /** What the unit counts for in the phase's progress (frames of a P6 group); default 1. */
+  readonly count?: number;
 }
 
 export interface ExecuteOptions<R> {

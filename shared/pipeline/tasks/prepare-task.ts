@@ -12,24 +12,27 @@ import { loadRunContext, type RunContext } from '../run/run-context';
 import { readJson, writeJson } from '../run/run-files';
 import { loadRunPlan, storeLayoutOf, storePath, type RunPlan } from '../run/run-plan';
 import { appendRecord, readRecords } from '../run/unit-journal';
-import { writeFrameToStore } from '../run/work-store';
+import { StoreGroup, writeFrameToStore } from '../run/work-store';
 import type { Box } from '../background';
 import { planeView, type Image } from '../../image/image';
 import { calibrateFrame } from './calibrate';
 import { registerTaskHandler, type TaskEnv } from './registry';
 
 /**
- * P6 — pass 2 over one frame (reference frame first): read, normalize by B[f,c], warp onto the
- * canvas (Lanczos-3 or bilinear; CFA-aware for mosaics), match the local background to the
- * reference frame's (P6.4), measure the local metrics of every tile (P6.5) and write the frame into
- * the cell store. Outputs: its blocks in work/cells.f32 and work/prepare/<f>.json (written last,
- * the unit's done marker). The reference frame also writes work/localbg/reference.json (m_ref).
+ * P6 — pass 2 over consecutive frames (reference frame first, alone): read, normalize by B[f,c],
+ * warp onto the canvas (Lanczos-3 or bilinear; CFA-aware for mosaics), match the local background
+ * to the reference frame's (P6.4), measure the local metrics of every tile (P6.5) and write the
+ * frames into the cell store. Outputs: their blocks in work/cells.f32 and one line per frame in
+ * work/prepare.jsonl (appended last, the unit's done marker). The reference frame also writes
+ * work/localbg/reference.json (m_ref).
  */
 export interface PreparePayload {
   readonly runDir: string;
-  readonly frame: number;
-  /** B[f,c] of the frame's P2 record (the host holds them all: no worker reads P2's records). */
-  readonly background: number[];
+  /**
+   * Frames of consecutive usable ordinals (resources/memory-model.ts, storeGroupFrames), each with
+   * B[f,c] of its P2 record (the host holds them all: no worker reads P2's records).
+   */
+  readonly frames: ReadonlyArray<{ readonly frame: number; readonly background: number[] }>;
 }
 
 export interface PrepareRecord {
@@ -61,12 +64,53 @@ export function tileBoxes(plan: RunPlan): Box[] {
   return plan.grid.tiles.map((t) => ({ x0: t.x0, y0: t.y0, w: t.width, h: t.height }));
 }
 
-export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promise<PrepareRecord> {
+/**
+ * The frames of one unit. Frames of a group are gathered in the worker's 'group' array and go into
+ * the store in one write per cell after the last of them (StoreGroup); a frame alone is written
+ * straight away. The records are appended only after that write.
+ */
+export async function prepareFrames(env: TaskEnv, payload: PreparePayload): Promise<PrepareRecord[]> {
   const ctx = await loadRunContext(env.fs, payload.runDir);
   const plan = await loadRunPlan(ctx);
-  const f = payload.frame;
-  const fu = plan.usable.indexOf(f);
-  if (fu < 0) throw new Error(`frame ${f} is not a usable frame of this run`);
+  const fus = payload.frames.map(({ frame }) => {
+    const fu = plan.usable.indexOf(frame);
+    if (fu < 0) throw new Error(`frame ${frame} is not a usable frame of this run`);
+    return fu;
+  });
+  if (fus.length === 0 || fus.some((fu, i) => fu !== fus[0] + i)) throw new Error(`a prepare unit needs frames of consecutive usable ordinals, got [${fus.join(', ')}]`);
+  const layout = storeLayoutOf(plan);
+  const groupValues = fus.length * plan.canvasWidth * plan.canvasHeight * plan.planes;
+  const group = fus.length > 1 ? new StoreGroup(layout, fus[0], fus.length, env.scratch?.float32('group', groupValues)) : null;
+  const records: PrepareRecord[] = [];
+  // the blocks are written before the records (the units' done markers), without waiting for the
+  // device: the orchestrator syncs the store once after P6 (run/store-durability.ts)
+  const store = await env.fs.open(storePath(ctx), 'r+');
+  try {
+    for (let i = 0; i < fus.length; i++) {
+      const fu = fus[i];
+      const toStore = (data: Float32Array) => (group ? group.add(fu, data) : writeFrameToStore(store, layout, fu, data));
+      records.push(await prepareFrame(env, ctx, plan, payload.frames[i].frame, fu, payload.frames[i].background, toStore));
+    }
+    if (group) await group.write(store);
+  } finally {
+    await store.close();
+  }
+  // lines of work/prepare.jsonl (run/unit-journal.ts), not fsync'd either: a record lost to a
+  // restart is not read back and its frame is redone (same bytes), and a record is never present
+  // without its blocks in the OS cache
+  for (const r of records) await appendRecord(env.fs, preparePaths(ctx).journal, r);
+  return records;
+}
+
+async function prepareFrame(
+  env: TaskEnv,
+  ctx: RunContext,
+  plan: RunPlan,
+  f: number,
+  fu: number,
+  background: number[],
+  toStore: (data: Float32Array) => void | Promise<void>,
+): Promise<PrepareRecord> {
   const out = preparePaths(ctx);
   const cfg = ctx.config;
   const frame = ctx.manifest.frames[f];
@@ -75,7 +119,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   // in place. Both live in the worker's arrays, reused from task to task (a fresh 96 MB array per
   // 24 MP frame cost more in page faults than the warp: util/scratch-buffers.ts)
   const into = env.scratch?.float32('frame', frame.width * frame.height * frame.planes);
-  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image), ctx.layout, payload.background, true);
+  let normalized: Image | null = normalizeFrame(await calibrateFrame(ctx, (await readFitsImage(env.fs, frame.path, { into })).image), ctx.layout, background, true);
   const M = plan.matrices[f];
   const canvasInto = env.scratch?.float32('canvas', plan.canvasWidth * plan.canvasHeight * normalized.planes);
   let canvas = warpImage(normalized, M, plan.canvasWidth, plan.canvasHeight, cfg.registration.interpolation, { cfa: ctx.layout.colorMode === 'OSC', into: canvasInto });
@@ -101,14 +145,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   }
 
   const validPixels = countValid(canvas.data);
-  // the blocks are written before the record (the unit's done marker), without waiting for the
-  // device: the orchestrator syncs the store once after P6 (run/store-durability.ts)
-  const store = await env.fs.open(storePath(ctx), 'r+');
-  try {
-    await writeFrameToStore(store, storeLayoutOf(plan), fu, canvas.data);
-  } finally {
-    await store.close();
-  }
+  await toStore(canvas.data);
   if (cfg.output.write_registered_frames) await writeRegisteredFrame(env.fs, ctx, f, canvas);
 
   // the stored frame is written: from here the canvas only serves measuring. OSC: hot pixels become
@@ -124,12 +161,7 @@ export async function prepareFrame(env: TaskEnv, payload: PreparePayload): Promi
   const tiles = measureLocalMetrics(y, boxes, plan.seeingPx, tileOffsets);
   const strict = cfg.assumptions.pipeline_profile === 'strict' && ctx.layout.colorMode !== 'MONO';
   const channelTiles = strict ? channelLocalMetrics(canvas, ctx, plan, boxes, offsets, grid) : undefined;
-  const record: PrepareRecord = { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
-  // a line of work/prepare.jsonl (run/unit-journal.ts), not fsync'd either: a record lost to a
-  // restart is not read back and its frame is redone (same bytes), and a record is never present
-  // without its blocks in the OS cache
-  await appendRecord(env.fs, out.journal, record);
-  return record;
+  return { frame: f, fu, tiles, ...(channelTiles ? { channelTiles } : {}), dGrid, localBackgroundSkipped: skipped, validPixels };
 }
 
 /**
@@ -227,4 +259,4 @@ export function readPrepareRecords(ctx: RunContext, seal = false): Promise<Map<n
   return readRecords<PrepareRecord>(ctx.fs, preparePaths(ctx).journal, (r) => r.frame, seal);
 }
 
-registerTaskHandler('prepare', async (env, payload) => summarizePrepare(await prepareFrame(env, payload as PreparePayload)));
+registerTaskHandler('prepare', async (env, payload) => (await prepareFrames(env, payload as PreparePayload)).map(summarizePrepare));

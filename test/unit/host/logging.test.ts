@@ -8,6 +8,7 @@ import {
   createRunLogger,
   createWorkerLogger,
   defaultAppLogDir,
+  describeTask,
   eventLogLine,
   formatContext,
   logRunEvent,
@@ -93,6 +94,15 @@ describe('run and worker logs', () => {
     const runDir = path.join(tmp, 'run-a');
     createRunLogger(runDir, '20250101T220000Z-a1b2c3', null).info('hello');
     expect(read(path.join(runDir, 'logs', 'app.log'))).toContain('[run 20250101T220000Z-a1b2c3] hello');
+  });
+
+  it('names each task of a worker with its phase and frame or tile', () => {
+    expect(describeTask('measure', { runDir: '/r', frame: 3 })).toEqual({ runDir: '/r', ctx: { phase: 'measure', frame: 3 }, what: 'measure frame 3' });
+    const group = { runDir: '/r', frames: [4, 5, 6, 7].map((frame) => ({ frame, background: [1] })) };
+    expect(describeTask('prepare', group)).toEqual({ runDir: '/r', ctx: { phase: 'prepare', frame: 4 }, what: 'prepare frames 4, 5, 6, 7' });
+    expect(describeTask('prepare', { runDir: '/r', frames: [{ frame: 9, background: [1] }] }).what).toBe('prepare frame 9');
+    expect(describeTask('tile', { runDir: '/r', tile: 17 })).toEqual({ runDir: '/r', ctx: { phase: 'tile_reconstruction', tile: 17 }, what: 'tile 17' });
+    expect(describeTask('qa', {})).toEqual({ runDir: null, ctx: { phase: 'qa' }, what: 'qa unit' });
   });
 
   it('names a worker log after the number its launcher gave it, else after its pid', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryNeedMb, planRunWorkers, planWorkers, type WorkerPlanInput } from '../../../shared/resources/memory-model';
+import { memoryNeedMb, planRunWorkers, planWorkers, storeGroupBytes, storeGroupFrames, storeGroupReserveMb, type WorkerPlanInput } from '../../../shared/resources/memory-model';
 import { DEFAULT_CONFIG } from '../../../shared/config/defaults';
 
 const base: WorkerPlanInput = {
@@ -62,12 +62,12 @@ describe('planWorkers', () => {
 
 describe('planRunWorkers', () => {
   const rt = DEFAULT_CONFIG.runtime;
-  it('plans a run from its runtime settings: host base, frame-sized tasks, overhead with the heap reserve', () => {
-    // 12 MB frames: host 88 + 120 + 9*12; a worker 3*12 + 160 + 8*12 (heap flags on)
+  it('plans a run from its runtime settings: host base, frame-sized tasks, overhead with the heap and store-group reserves', () => {
+    // 12 MB frames: host 88 + 120 + 9*12; a worker 3*12 + 160 + 8*12 (heap flags on) + 4*12 (P6 group of 4)
     const p = planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 24_000, cores: 2 });
     expect(p.workers).toBe(2);
-    expect(p.perTaskMb).toBeCloseTo(3 * 12 + 160 + 96, 9);
-    expect(p.expectedPeakMb).toBeCloseTo(88 + 120 + 108 + 2 * (3 * 12 + 160 + 96), 9);
+    expect(p.perTaskMb).toBeCloseTo(3 * 12 + 160 + 96 + 48, 9);
+    expect(p.expectedPeakMb).toBeCloseTo(88 + 120 + 108 + 2 * (3 * 12 + 160 + 96 + 48), 9);
     // 92 MB frames run with V8's defaults: no reserve
     expect(planRunWorkers(rt, { workingSetMb: 92, hostRssMb: 88, ramMb: 24_000, cores: 2 }).perTaskMb).toBeCloseTo(3 * 92 + 160, 9);
   });
@@ -75,5 +75,33 @@ describe('planRunWorkers', () => {
     expect(planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 24_000, cores: 2, workers: 4 }).workers).toBe(4);
     expect(planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 24_000, cores: 8, tasks: 3 }).workers).toBe(3);
     expect(planRunWorkers(rt, { workingSetMb: 12, hostRssMb: 88, ramMb: 100, cores: 8 }).fits).toBe(false);
+  });
+});
+
+describe('P6 store groups', () => {
+  const MiB = 1024 * 1024;
+  it('gather as many frames as fit in 48 MiB, at most 8, and none above 24 MiB', () => {
+    expect(storeGroupBytes(12 * MiB)).toBe(48 * MiB);
+    expect(storeGroupBytes(2048 * 1536 * 4)).toBe(4 * 2048 * 1536 * 4);
+    expect(storeGroupBytes(1 * MiB)).toBe(8 * MiB);
+    expect(storeGroupBytes(24 * MiB)).toBe(48 * MiB);
+    expect(storeGroupBytes(25 * MiB)).toBe(0);
+    expect(storeGroupBytes(96 * MiB)).toBe(0);
+    expect(storeGroupReserveMb(12)).toBe(48);
+    expect(storeGroupReserveMb(92)).toBe(0);
+  });
+
+  it('never hold more than planned: a canvas larger than the frame gives fewer frames', () => {
+    expect(storeGroupFrames(12 * MiB, 12 * MiB)).toBe(4);
+    expect(storeGroupFrames(12 * MiB, 13 * MiB)).toBe(3);
+    expect(storeGroupFrames(12 * MiB, 6 * MiB)).toBe(8);
+    expect(storeGroupFrames(96 * MiB, 96 * MiB)).toBe(1);
+    expect(storeGroupFrames(96 * MiB, 10 * MiB)).toBe(1);
+    for (const frame of [0.5, 3, 10, 12, 13, 20, 24, 30].map((m) => m * MiB)) {
+      for (const canvas of [0.8, 1, 1.1, 1.5, 2].map((r) => r * frame)) {
+        const k = storeGroupFrames(frame, canvas);
+        if (k > 1) expect(k * canvas).toBeLessThanOrEqual(storeGroupBytes(frame));
+      }
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeFileSystem as fs } from '../../../../electron/host/node-file-system';
-import { cellsOfBox, planStore, preallocateStore, readTileStack, tileEdgeCuts, uniformCuts, writeFrameToStore, type StoreLayout } from '../../../../shared/pipeline/run/work-store';
+import { cellsOfBox, planStore, preallocateStore, readTileStack, StoreGroup, tileEdgeCuts, uniformCuts, writeFrameToStore, type StoreLayout } from '../../../../shared/pipeline/run/work-store';
 import { computeTileGrid } from '../../../../shared/pipeline/tile-grid';
 import { storeCutsFor } from '../../../../shared/pipeline/run/run-plan';
 import type { RandomAccessFile } from '../../../../shared/io/file-system';
@@ -222,3 +223,66 @@ describe('work store on disk', () => {
     await file.close();
   });
 });
+
+describe('StoreGroup', () => {
+  const W = 150;
+  const H = 97;
+  const N = 11;
+  const planes = 2;
+  const grid = computeTileGrid(W, H, 1, { tile: { size_factor: 32, min_size: 32, max_divisor: 2, overlap_fraction: 0.25 } });
+  const cuts = storeCutsFor(grid);
+
+  it('writes the same store bytes as frame-by-frame writes, in one write per cell, into a reused buffer', async () => {
+    for (const layout of [planStore(W, H, cuts.x, cuts.y, N, planes), uniform(W, H, grid.stride, N, planes)]) {
+      const single = await fs.open(path.join(dir, `single-${layout.cells.length}.f32`), 'w+');
+      await preallocateStore(single, layout);
+      for (let f = 0; f < N; f++) await writeFrameToStore(single, layout, f, makeFrame(W, H, planes, f));
+      const grouped = await fs.open(path.join(dir, `grouped-${layout.cells.length}.f32`), 'w+');
+      await preallocateStore(grouped, layout);
+      let writes = 0;
+      const counting: RandomAccessFile = {
+        ...grouped,
+        writeBlocks: async (blocks) => {
+          writes += blocks.length;
+          return grouped.writeBlocks(blocks);
+        },
+      };
+      // groups of 4, 4, 1 (the reference frame alone) and 2, frames added out of order, the buffer
+      // reused from group to group and full of garbage at first
+      const scratch = new ScratchBuffers();
+      scratch.float32('group', 4 * W * H * planes).fill(Number.NaN);
+      for (const [fu0, count] of [
+        [4, 4],
+        [0, 4],
+        [8, 1],
+        [9, 2],
+      ]) {
+        const g = new StoreGroup(layout, fu0, count, scratch.float32('group', count * W * H * planes));
+        for (let k = count - 1; k >= 0; k--) g.add(fu0 + k, makeFrame(W, H, planes, fu0 + k));
+        writes = 0;
+        await g.write(counting);
+        expect(writes).toBe(layout.cells.length);
+      }
+      const a = await readFile(path.join(dir, `single-${layout.cells.length}.f32`));
+      const b = await readFile(path.join(dir, `grouped-${layout.cells.length}.f32`));
+      expect(b.length).toBe(layout.totalBytes);
+      expect(b.equals(a)).toBe(true);
+      await single.close();
+      await grouped.close();
+    }
+  });
+
+  it('refuses frames outside the group, a group outside the store, a short buffer and a write with a frame missing', async () => {
+    const layout = uniform(8, 8, 4, 6, 1);
+    expect(() => new StoreGroup(layout, 4, 3)).toThrow(/does not fit a store of 6/);
+    expect(() => new StoreGroup(layout, 0, 2, new Float32Array(100))).toThrow(/holds 100 values, the group needs 128/);
+    const g = new StoreGroup(layout, 2, 2);
+    expect(() => g.add(4, new Float32Array(64))).toThrow(/frame 4 is not in the store group 2..3/);
+    expect(() => g.add(2, new Float32Array(10))).toThrow(/canvas needs 64/);
+    g.add(3, new Float32Array(64));
+    const file = await fs.open(path.join(dir, 'group-missing.f32'), 'w+');
+    await expect(g.write(file)).rejects.toThrow(/frame 2 was not added/);
+    await file.close();
+  });
+});
+
