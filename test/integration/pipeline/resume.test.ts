@@ -26,7 +26,7 @@ import {
   type RunEventLine,
 } from '../../fixtures/pipeline-sets';
 import { bootId } from '../../../electron/host/boot-id';
-import { checkEventLog, doneUnits, expectSameResults } from './run-checks';
+import { checkEventLog, donePrepareFrames, doneUnits, expectSameResults, prepareUnits } from './run-checks';
 
 // small tiles make P9 long enough (56 tiles) to be interrupted in the middle
 const CONFIG = 'runtime:\n  allow_emergency_mode: true\ntile:\n  size_factor: 6\n  min_size: 16\n';
@@ -137,11 +137,18 @@ describe('the uninterrupted reference run', () => {
 
 describe('run --resume after SIGKILL of the whole process tree', () => {
   it('continues a run killed in P6 prepare, removes its temporary files and ends byte-identical', async () => {
-    const { dir } = await killedRun('kill-p6', (e) => e.type === 'frame_done' && e.phase === 'prepare');
+    // killed after the reference frame and at least one group of frames (units of consecutive
+    // frames, written to the store together)
+    let firstFrame: unknown;
+    const { dir } = await killedRun('kill-p6', (e) => {
+      if (e.type !== 'frame_done' || e.phase !== 'prepare') return false;
+      firstFrame ??= e.frame;
+      return e.frame !== firstFrame;
+    });
     const events = await readEvents(dir);
     const total = Number(events.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
-    const before = await doneUnits(dir, 'prepare');
-    expect(before.done).toBeGreaterThan(0);
+    const before = { done: await donePrepareFrames(dir) };
+    expect(before.done).toBeGreaterThan(1);
     expect(before.done).toBeLessThan(total);
     expect(phaseEvents(events, 'prepare').finished).toBe(false);
     // what a kill between write and rename leaves behind
@@ -165,6 +172,28 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
     const resumedAt = lastRunStarted(all);
     const redone = all.slice(resumedAt).filter((e) => e.type === 'frame_done' && e.phase === 'prepare').length;
     expect(redone).toBe(total - before.done);
+  }, 120_000);
+
+  it('redoes a finished group of frames when a restart lost the journal line of one of them, and ends byte-identical', async () => {
+    let firstFrame: unknown;
+    const { dir } = await killedRun('kill-p6-lost-line', (e) => {
+      if (e.type !== 'frame_done' || e.phase !== 'prepare') return false;
+      firstFrame ??= e.frame;
+      return e.frame !== firstFrame;
+    });
+    const group = (await prepareUnits(dir)).find((u) => u.done && u.frames.length > 1);
+    expect(group, 'a finished group of several frames').toBeDefined();
+    const lost = group!.frames[group!.frames.length - 1];
+    // the group's bit is on disk (state.json is fsync'd), one of its journal lines is not
+    const journal = join(dir, 'work', 'prepare.jsonl');
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter((l) => l !== '');
+    const kept = lines.filter((l) => (JSON.parse(l) as { frame: number }).frame !== lost);
+    expect(kept.length).toBeLessThan(lines.length);
+    await writeFile(journal, kept.map((l) => `${l}\n`).join(''));
+
+    const { session } = await resumeToSameResult(dir);
+    const redone = new Set(session.filter((e) => e.type === 'frame_done' && e.phase === 'prepare').map((e) => e.frame));
+    for (const f of group!.frames) expect(redone.has(f), `frame ${f} of the group`).toBe(true);
   }, 120_000);
 
   it('continues a run killed in P2 measure, redoing only the frames not known to be complete, and ends byte-identical', async () => {

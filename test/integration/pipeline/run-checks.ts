@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { parseEventLog } from '../../../shared/contract';
+import { storeGroupFrames } from '../../../shared/resources/memory-model';
+import { prepareGroups } from '../../../shared/pipeline/run/run-pipeline';
 import { metricFiles, readJsonFile, splitFits } from '../../fixtures/pipeline-sets';
 
 /**
@@ -100,6 +102,25 @@ export async function doneUnits(runDir: string, phase: string): Promise<{ done: 
     }
   }
   return { done, total: s.unit_counts[phase] ?? 0 };
+}
+
+/**
+ * P6's units of a run (groups of consecutive frames known by their first: run-pipeline's
+ * prepareGroups) and whether each one's done bit is set.
+ */
+export async function prepareUnits(runDir: string): Promise<Array<{ frames: number[]; done: boolean }>> {
+  const s = await readJsonFile<{ units: Record<string, string> }>(join(runDir, 'state.json'));
+  const m = await readJsonFile<{ width: number; height: number; planes: number }>(join(runDir, 'manifest.json'));
+  const plan = await readJsonFile<{ usable: number[]; reference: number; canvasWidth: number; canvasHeight: number; planes: number }>(join(runDir, 'work', 'plan.json'));
+  const hex = s.units.prepare ?? '';
+  const isDone = (i: number) => ((parseInt(hex[i >> 2] ?? '0', 16) >> (i & 3)) & 1) === 1;
+  const size = storeGroupFrames(m.width * m.height * m.planes * 4, plan.canvasWidth * plan.canvasHeight * plan.planes * 4);
+  return prepareGroups(plan.usable, plan.reference, size).map((frames) => ({ frames, done: isDone(frames[0]) }));
+}
+
+/** The frames P6 finished before a kill: the frames of every unit whose done bit is set (the bits count units, not frames). */
+export async function donePrepareFrames(runDir: string): Promise<number> {
+  return (await prepareUnits(runDir)).filter((u) => u.done).reduce((a, u) => a + u.frames.length, 0);
 }
 
 export function workExists(runDir: string): boolean {
