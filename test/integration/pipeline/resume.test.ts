@@ -59,6 +59,19 @@ async function killedRun(name: string, when: (e: RunEventLine) => boolean): Prom
 }
 
 /**
+ * The moment P6 has finished a unit after the reference frame's (a group of frames). Idempotent
+ * per event: waitForEvent may show the same event more than once.
+ */
+function afterFirstPrepareGroup(): (e: RunEventLine) => boolean {
+  let firstFrame: unknown;
+  return (e) => {
+    if (e.type !== 'frame_done' || e.phase !== 'prepare') return false;
+    firstFrame ??= e.frame;
+    return e.frame !== firstFrame;
+  };
+}
+
+/**
  * A run killed in the middle of P9: some tiles done, not all, the cell store still there. On a
  * loaded machine the kill can land after the last tile (P9 of this set takes well under a second),
  * which would test nothing: such a run is started again, up to 3 times.
@@ -139,12 +152,7 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
   it('continues a run killed in P6 prepare, removes its temporary files and ends byte-identical', async () => {
     // killed after the reference frame and at least one group of frames (units of consecutive
     // frames, written to the store together)
-    let firstFrame: unknown;
-    const { dir } = await killedRun('kill-p6', (e) => {
-      if (e.type !== 'frame_done' || e.phase !== 'prepare') return false;
-      firstFrame ??= e.frame;
-      return e.frame !== firstFrame;
-    });
+    const { dir } = await killedRun('kill-p6', afterFirstPrepareGroup());
     const events = await readEvents(dir);
     const total = Number(events.find((e) => e.type === 'phase_started' && e.phase === 'prepare')?.total);
     const before = { done: await donePrepareFrames(dir) };
@@ -175,12 +183,7 @@ describe('run --resume after SIGKILL of the whole process tree', () => {
   }, 120_000);
 
   it('redoes a finished group of frames when a restart lost the journal line of one of them, and ends byte-identical', async () => {
-    let firstFrame: unknown;
-    const { dir } = await killedRun('kill-p6-lost-line', (e) => {
-      if (e.type !== 'frame_done' || e.phase !== 'prepare') return false;
-      firstFrame ??= e.frame;
-      return e.frame !== firstFrame;
-    });
+    const { dir } = await killedRun('kill-p6-lost-line', afterFirstPrepareGroup());
     const group = (await prepareUnits(dir)).find((u) => u.done && u.frames.length > 1);
     expect(group, 'a finished group of several frames').toBeDefined();
     const lost = group!.frames[group!.frames.length - 1];

@@ -29,6 +29,13 @@ function makeFrame(W: number, H: number, planes: number, f: number): Float32Arra
   return frame;
 }
 
+/** A real tile grid on a W x H canvas and its two store layouts: cells cut at the tile edges, and METHOD's stride cells. */
+function gridLayouts(W: number, H: number, N: number, planes: number) {
+  const grid = computeTileGrid(W, H, 1, { tile: { size_factor: 32, min_size: 32, max_divisor: 2, overlap_fraction: 0.25 } });
+  const cuts = storeCutsFor(grid);
+  return { grid, layouts: [planStore(W, H, cuts.x, cuts.y, N, planes), uniform(W, H, grid.stride, N, planes)] };
+}
+
 describe('planStore', () => {
   it('covers the canvas with non-overlapping cells, edge cells smaller, and no overlap copies', () => {
     const l = uniform(50, 37, 16, 3, 2);
@@ -193,10 +200,9 @@ describe('work store on disk', () => {
     const H = 97;
     const N = 3;
     const planes = 2;
-    const grid = computeTileGrid(W, H, 1, { tile: { size_factor: 32, min_size: 32, max_divisor: 2, overlap_fraction: 0.25 } });
-    const cuts = storeCutsFor(grid);
     // band reads too: METHOD's stride cells, where a tile needs only some rows of a cell
-    for (const layout of [planStore(W, H, cuts.x, cuts.y, N, planes), uniform(W, H, grid.stride, N, planes)]) {
+    const { grid, layouts } = gridLayouts(W, H, N, planes);
+    for (const layout of layouts) {
       const file = await fs.open(path.join(dir, `scratch-${layout.cells.length}.f32`), 'w+');
       await preallocateStore(file, layout);
       for (let f = 0; f < N; f++) await writeFrameToStore(file, layout, f, makeFrame(W, H, planes, f));
@@ -229,11 +235,9 @@ describe('StoreGroup', () => {
   const H = 97;
   const N = 11;
   const planes = 2;
-  const grid = computeTileGrid(W, H, 1, { tile: { size_factor: 32, min_size: 32, max_divisor: 2, overlap_fraction: 0.25 } });
-  const cuts = storeCutsFor(grid);
 
   it('writes the same store bytes as frame-by-frame writes, in one write per cell, into a reused buffer', async () => {
-    for (const layout of [planStore(W, H, cuts.x, cuts.y, N, planes), uniform(W, H, grid.stride, N, planes)]) {
+    for (const layout of gridLayouts(W, H, N, planes).layouts) {
       const single = await fs.open(path.join(dir, `single-${layout.cells.length}.f32`), 'w+');
       await preallocateStore(single, layout);
       for (let f = 0; f < N; f++) await writeFrameToStore(single, layout, f, makeFrame(W, H, planes, f));
