@@ -22,11 +22,17 @@ export interface WasmViews {
 
 const PAGE = 65536;
 
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+  readonly memory: WasmMemory;
+  readonly views: WasmViews;
+}
+
 /**
  * Instantiates a module without imports that exports its `memory`; null where WebAssembly or a
  * feature the module uses (SIMD) is missing, so the caller runs its JavaScript twin.
  */
-export function instantiateWasm(bytes: Uint8Array): { exports: Record<string, unknown>; memory: WasmMemory; views: WasmViews } | null {
+export function instantiateWasm(bytes: Uint8Array): WasmInstance | null {
   try {
     const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (api === undefined) return null;
@@ -36,6 +42,22 @@ export function instantiateWasm(bytes: Uint8Array): { exports: Record<string, un
   } catch {
     return null;
   }
+}
+
+/**
+ * A wrapper's kernel: instantiated from `bytes` on first use, built by `build` and kept for the
+ * process; null where instantiateWasm gives null (no WebAssembly or no SIMD: the wrapper's
+ * JavaScript twin runs and gives the same values).
+ */
+export function lazyWasmKernel<K>(bytes: Uint8Array, build: (w: WasmInstance) => K): () => K | null {
+  let kernel: K | null | undefined;
+  return () => {
+    if (kernel === undefined) {
+      const w = instantiateWasm(bytes);
+      kernel = w === null ? null : build(w);
+    }
+    return kernel;
+  };
 }
 
 /** Grows `memory` to at least `bytes` and renews `views` if their buffer is no longer the memory's. */

@@ -1,4 +1,4 @@
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { BG_DECODE_WASM } from './bg-decode.wasm';
 
 /**
@@ -17,19 +17,10 @@ interface Kernel extends WasmViews {
   readonly decode: (n: number, out: number, bzero: number, useBlank: number, blank: number) => void;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const w = instantiateWasm(BG_DECODE_WASM);
-    if (w === null) kernel = null;
-    else {
-      ensureWasmBytes(w.memory, w.views, OUT_AT + 4 * SPAN_PIXELS + 16);
-      kernel = { memory: w.memory, ...w.views, u8: new Uint8Array(w.memory.buffer), decode: w.exports.decode_int16 as Kernel['decode'] };
-    }
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(BG_DECODE_WASM, (w): Kernel => {
+  ensureWasmBytes(w.memory, w.views, OUT_AT + 4 * SPAN_PIXELS + 16);
+  return { memory: w.memory, ...w.views, u8: new Uint8Array(w.memory.buffer), decode: w.exports.decode_int16 as Kernel['decode'] };
+});
 
 export function wasmDecodeAvailable(): boolean {
   return loadKernel() !== null;

@@ -1,4 +1,4 @@
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { BG_MEDIAN3X3_WASM } from './bg-median3x3.wasm';
 
 /**
@@ -28,15 +28,7 @@ interface Kernel extends WasmViews {
   readonly medianBand: (w: number, n: number, band: number, cols: number, out: number) => void;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const k = instantiateWasm(BG_MEDIAN3X3_WASM);
-    kernel = k ? { memory: k.memory, medianBand: k.exports.median_band as Kernel['medianBand'], ...k.views } : null;
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(BG_MEDIAN3X3_WASM, (w): Kernel => ({ memory: w.memory, medianBand: w.exports.median_band as Kernel['medianBand'], ...w.views }));
 
 export function wasmMedian3x3Available(): boolean {
   return loadKernel() !== null;

@@ -1,4 +1,4 @@
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { BG_RADIX_WASM } from './bg-radix.wasm';
 
 /**
@@ -37,31 +37,21 @@ interface Kernel extends WasmViews {
   readonly mark: Fn;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const w = instantiateWasm(BG_RADIX_WASM);
-    if (w === null) {
-      kernel = null;
-    } else {
-      ensureWasmBytes(w.memory, w.views, OUT_AT);
-      kernel = {
-        memory: w.memory,
-        ...w.views,
-        u8: new Uint8Array(w.memory.buffer),
-        hist: new Int32Array(w.memory.buffer, 0, BUCKETS),
-        resident: null,
-        outAt: OUT_AT,
-        count: w.exports.count as Fn,
-        collect: w.exports.collect as Fn,
-        occupied: w.exports.occupied as Fn,
-        mark: w.exports.mark as Fn,
-      };
-    }
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(BG_RADIX_WASM, (w): Kernel => {
+  ensureWasmBytes(w.memory, w.views, OUT_AT);
+  return {
+    memory: w.memory,
+    ...w.views,
+    u8: new Uint8Array(w.memory.buffer),
+    hist: new Int32Array(w.memory.buffer, 0, BUCKETS),
+    resident: null,
+    outAt: OUT_AT,
+    count: w.exports.count as Fn,
+    collect: w.exports.collect as Fn,
+    occupied: w.exports.occupied as Fn,
+    mark: w.exports.mark as Fn,
+  };
+});
 
 function grow(k: Kernel, bytes: number): void {
   ensureWasmBytes(k.memory, k, bytes);
@@ -194,7 +184,7 @@ export function countKeysWasm(data: Float32Array, runs: PixelRuns, mask: Uint8Ar
 
 /** occupiedBuckets of radix-median.ts when `hist` is the kernel's histogram, else null. */
 export function occupiedBucketsWasm(hist: Int32Array, from: number, to: number): { n: number; first: number; last: number } | null {
-  const k = kernel;
+  const k = loadKernel();
   if (!k || hist !== k.hist) return null;
   k.occupied(from, to);
   return { n: k.i32[(RESULTS_AT >> 2) + 2], first: k.i32[(RESULTS_AT >> 2) + 3], last: k.i32[(RESULTS_AT >> 2) + 4] };

@@ -1,7 +1,7 @@
 import { LANCZOS_LUT, sampleLanczosView, type View } from '../warp-kernels';
 import { LANCZOS_ROW_WASM } from './lanczos-row.wasm';
 import { clampEdge, clampEdgeCfa, clipWindow, MAX_SPAN_SAMPLES, phaseAddressing, planeAddressing, rowInterior, sourceBox, type Addressing, type Window } from './lanczos-tiles';
-import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The Lanczos-3 warp rows (METHOD.md P6.2) through the WebAssembly SIMD kernel lanczos-row.wat:
@@ -58,12 +58,8 @@ const MONO_RECORD = 32;
 const CFA_RECORD = 96;
 const FALLBACK_RECORD = 24;
 
-let kernel: Kernel | null | undefined;
-
-function instantiate(): Kernel | null {
-  // no WebAssembly or no SIMD: the JS kernels give the same bytes
-  const w = instantiateWasm(LANCZOS_ROW_WASM);
-  if (!w) return null;
+// without WebAssembly or SIMD the JS kernels give the same bytes
+const loadKernel = lazyWasmKernel(LANCZOS_ROW_WASM, (w): Kernel => {
   const k: Kernel = {
     memory: w.memory,
     tileMono: w.exports.tile_mono as KernelFn,
@@ -73,12 +69,7 @@ function instantiate(): Kernel | null {
   };
   k.f32.set(LANCZOS_LUT, LUT_AT / 4);
   return k;
-}
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) kernel = instantiate();
-  return kernel;
-}
+})
 
 /** Whether the WebAssembly kernel runs here (instantiated on first call). */
 export function wasmLanczosAvailable(): boolean {

@@ -1,4 +1,4 @@
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { SOBEL_WASM } from './sobel.wasm';
 
 /**
@@ -18,15 +18,7 @@ interface Kernel extends WasmViews {
   readonly sobelBand: (w: number, n: number, band: number, out: number) => void;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const k = instantiateWasm(SOBEL_WASM);
-    kernel = k ? { memory: k.memory, sobelBand: k.exports.sobel_band as Kernel['sobelBand'], ...k.views } : null;
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(SOBEL_WASM, (w): Kernel => ({ memory: w.memory, sobelBand: w.exports.sobel_band as Kernel['sobelBand'], ...w.views }));
 
 /**
  * Writes |grad|^2 of rows 1 .. h - 2, columns 1 .. w - 2 of the plane into res (row-major w x h);

@@ -1,5 +1,5 @@
 import { reflect101 } from '../filters';
-import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { TILE_STATS_WASM } from './tile-stats.wasm';
 
 /**
@@ -345,34 +345,28 @@ export interface Bracket {
   readonly hi: number;
 }
 
-let kernel: TileStatsKernel | null | undefined;
-
 /** The process's kernel (instantiated on first call); null where WebAssembly SIMD is missing. */
-export function tileStatsKernel(): TileStatsKernel | null {
-  if (kernel === undefined) {
-    const w = instantiateWasm(TILE_STATS_WASM);
-    kernel = w
-      ? new TileStatsKernel(
-          {
-            countTile: w.exports.count_tile as Fn,
-            boxResidual: w.exports.box_residual as Fn,
-            boxResidualNan: w.exports.box_residual_nan as Fn,
-            localPeaks: w.exports.local_peaks as Fn,
-            sobel: w.exports.sobel as Fn,
-            gatherKeys: w.exports.gather_keys as Fn,
-            gatherF64: w.exports.gather_f64 as Fn,
-            gatherValues: w.exports.gather_values as Fn,
-            copyTile: w.exports.copy_tile as Fn,
-            selectRadix: w.exports.select_radix as Fn,
-            maxBelow: w.exports.max_below as Fn,
-            splitBackground: w.exports.split_background as Fn,
-            below: w.exports.below as { value: number },
-            large: w.exports.large as { value: number },
-          },
-          w.memory,
-          w.views,
-        )
-      : null;
-  }
-  return kernel;
-}
+export const tileStatsKernel = lazyWasmKernel(
+  TILE_STATS_WASM,
+  (w) =>
+    new TileStatsKernel(
+      {
+        countTile: w.exports.count_tile as Fn,
+        boxResidual: w.exports.box_residual as Fn,
+        boxResidualNan: w.exports.box_residual_nan as Fn,
+        localPeaks: w.exports.local_peaks as Fn,
+        sobel: w.exports.sobel as Fn,
+        gatherKeys: w.exports.gather_keys as Fn,
+        gatherF64: w.exports.gather_f64 as Fn,
+        gatherValues: w.exports.gather_values as Fn,
+        copyTile: w.exports.copy_tile as Fn,
+        selectRadix: w.exports.select_radix as Fn,
+        maxBelow: w.exports.max_below as Fn,
+        splitBackground: w.exports.split_background as Fn,
+        below: w.exports.below as { value: number },
+        large: w.exports.large as { value: number },
+      },
+      w.memory,
+      w.views,
+    ),
+);

@@ -2,7 +2,7 @@ import { reflect101 } from '../../image/filters';
 import type { MedianRowWriter } from '../../image/rank-filters';
 import { nccOfSums } from './ncc';
 import { HIGH_PASS_ROWS_WASM } from './wasm/high-pass-rows.wasm';
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The registration high-pass plane (nccPlane, P4.6) through the WebAssembly kernels of
@@ -32,31 +32,22 @@ interface Kernel extends WasmViews {
   owner: object | null;
 }
 
-let kernel: Kernel | null | undefined;
-
-function instantiate(): Kernel | null {
-  // no WebAssembly or no SIMD: the JS rows give the same values
-  const w = instantiateWasm(HIGH_PASS_ROWS_WASM);
-  if (!w) return null;
-  const e = w.exports;
-  return {
+// without WebAssembly or SIMD the JS rows give the same values
+const loadedKernel = lazyWasmKernel(
+  HIGH_PASS_ROWS_WASM,
+  (w): Kernel => ({
     memory: w.memory,
-    medianRow: e.median_row as Kernel['medianRow'],
-    boxSums: e.box_sums as Kernel['boxSums'],
-    columnStep: e.column_step as Kernel['columnStep'],
-    identityRow: e.identity_row as Kernel['identityRow'],
+    medianRow: w.exports.median_row as Kernel['medianRow'],
+    boxSums: w.exports.box_sums as Kernel['boxSums'],
+    columnStep: w.exports.column_step as Kernel['columnStep'],
+    identityRow: w.exports.identity_row as Kernel['identityRow'],
     ...w.views,
     owner: null,
-  };
-}
+  }),
+);
 
 function ensureBytes(k: Kernel, bytes: number): void {
   ensureWasmBytes(k.memory, k, bytes);
-}
-
-function loadedKernel(): Kernel | null {
-  if (kernel === undefined) kernel = instantiate();
-  return kernel;
 }
 
 /** Bytes of n floats rounded up to a whole 16-byte vector. */

@@ -2,7 +2,7 @@ import { sampleBilinearView, type View } from '../../image/warp-kernels';
 import type { Affine2x3 } from './affine';
 import { bilinearInterior, isWholePixelShift, nccOfSums } from './ncc';
 import { NCC_PAIR_WASM } from './wasm/ncc-pair.wasm';
-import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 
 /**
  * The two NCCs of a registration candidate (P4.6: plain proxies, high-passed planes) in one sweep
@@ -48,13 +48,8 @@ interface Kernel extends WasmViews {
   readonly run: RunFn;
 }
 
-let kernel: Kernel | null | undefined;
-
-function instantiate(): Kernel | null {
-  // no WebAssembly or no SIMD: nccUnderTransform gives the same values
-  const w = instantiateWasm(NCC_PAIR_WASM);
-  return w ? { memory: w.memory, run: w.exports.ncc_run as RunFn, ...w.views } : null;
-}
+// without WebAssembly or SIMD nccUnderTransform gives the same values
+const loadKernel = lazyWasmKernel(NCC_PAIR_WASM, (w): Kernel => ({ memory: w.memory, run: w.exports.ncc_run as RunFn, ...w.views }));
 
 function ensureBytes(k: Kernel, bytes: number): void {
   ensureWasmBytes(k.memory, k, bytes);
@@ -67,8 +62,7 @@ function ensureBytes(k: Kernel, bytes: number): void {
  */
 export function nccPairWasm(p: NccPlanePair, M: Affine2x3): [number, number] | null {
   if (isWholePixelShift(M)) return null;
-  if (kernel === undefined) kernel = instantiate();
-  const k = kernel;
+  const k = loadKernel();
   if (k === null) return null;
   const { refW, refH, movW, movH } = p;
   const [ref0, ref1] = p.ref;

@@ -1,5 +1,5 @@
 import { selectRank } from '../../image/stats';
-import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { BG_BRACKET_WASM } from './bg-bracket.wasm';
 
 /**
@@ -26,24 +26,18 @@ interface Kernel extends WasmViews {
   readonly compactRuns: (runs: number, nRuns: number, band: number, bandMask: number) => number;
 }
 
-let kernel: Kernel | null | undefined;
 const sample = new Float64Array(SAMPLE_MAX);
 
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const w = instantiateWasm(BG_BRACKET_WASM);
-    kernel = w
-      ? {
-          memory: w.memory,
-          ...w.views,
-          u8: new Uint8Array(w.memory.buffer),
-          bracket: w.exports.bracket as Kernel['bracket'],
-          compactRuns: w.exports.compact_runs as Kernel['compactRuns'],
-        }
-      : null;
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(
+  BG_BRACKET_WASM,
+  (w): Kernel => ({
+    memory: w.memory,
+    ...w.views,
+    u8: new Uint8Array(w.memory.buffer),
+    bracket: w.exports.bracket as Kernel['bracket'],
+    compactRuns: w.exports.compact_runs as Kernel['compactRuns'],
+  }),
+);
 
 export function wasmBracketAvailable(): boolean {
   return loadKernel() !== null;

@@ -1,4 +1,4 @@
-import { ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import { BG_SURFACE_WASM } from './bg-surface.wasm';
 
 /**
@@ -35,15 +35,7 @@ interface Kernel extends WasmViews {
   readonly subtractBand: (...args: number[]) => void;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const w = instantiateWasm(BG_SURFACE_WASM);
-    kernel = w ? { memory: w.memory, sum4: w.exports.sum4 as Kernel['sum4'], subtractBand: w.exports.subtract_band as Kernel['subtractBand'], ...w.views } : null;
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(BG_SURFACE_WASM, (w): Kernel => ({ memory: w.memory, sum4: w.exports.sum4 as Kernel['sum4'], subtractBand: w.exports.subtract_band as Kernel['subtractBand'], ...w.views }));
 
 export function wasmSurfaceAvailable(): boolean {
   return loadKernel() !== null;

@@ -1,4 +1,4 @@
-import { align16, ensureWasmBytes, instantiateWasm, type WasmMemory, type WasmViews } from '../../util/wasm';
+import { align16, ensureWasmBytes, lazyWasmKernel, type WasmMemory, type WasmViews } from '../../util/wasm';
 import type { SigmaClipParams } from '../sigma-clip';
 import { TILE_CLIP_WASM } from './tile-clip.wasm';
 
@@ -77,15 +77,7 @@ export const BAND_BYTES = 1 << 20;
 const REC = 64;
 const CACHE_LINE = 64;
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel === undefined) {
-    const w = instantiateWasm(TILE_CLIP_WASM);
-    kernel = w ? { memory: w.memory, band: w.exports.band as BandFn, ...w.views } : null;
-  }
-  return kernel;
-}
+const loadKernel = lazyWasmKernel(TILE_CLIP_WASM, (w): Kernel => ({ memory: w.memory, band: w.exports.band as BandFn, ...w.views }));
 
 /** Whether the WebAssembly kernel runs here (instantiated on first call). */
 export function wasmTileClipAvailable(): boolean {
