@@ -12,7 +12,6 @@ import { join } from 'node:path';
  */
 export interface MemoryCgroup {
   readonly dir: string;
-  readonly limitBytes: number;
   /** Moves this process back to where it was and removes the group. */
   leave(): void;
 }
@@ -68,7 +67,6 @@ export function enterMemoryCgroup(limitMb: number): MemoryCgroup {
   }
   return {
     dir,
-    limitBytes,
     leave() {
       writeFileSync(join(h.current, 'cgroup.procs'), `${process.pid}\n`);
       rmdirSync(dir);

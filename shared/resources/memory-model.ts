@@ -69,14 +69,15 @@ export function workerHeapReserveMb(workingSetMb: number): number {
 export const STORE_GROUP_BYTES = 48 * 1024 * 1024;
 export const MAX_STORE_GROUP_FRAMES = 8;
 
-const groupOf = (bytes: number) => Math.max(1, Math.min(MAX_STORE_GROUP_FRAMES, Math.floor(STORE_GROUP_BYTES / Math.max(1, bytes))));
+/** Frames of `bytes` each that fit in `budget`, between 1 and MAX_STORE_GROUP_FRAMES. */
+const framesIn = (budget: number, bytes: number) => Math.max(1, Math.min(MAX_STORE_GROUP_FRAMES, Math.floor(budget / Math.max(1, bytes))));
 
 /**
  * Bytes a P6 worker's group may hold, planned from the decoded frame before the canvas is known:
  * as many frames as fit in STORE_GROUP_BYTES, or nothing when that is one.
  */
 export function storeGroupBytes(frameBytes: number): number {
-  const k = groupOf(frameBytes);
+  const k = framesIn(STORE_GROUP_BYTES, frameBytes);
   return k > 1 ? k * frameBytes : 0;
 }
 
@@ -86,7 +87,7 @@ export function storeGroupBytes(frameBytes: number): number {
  * worker count.
  */
 export function storeGroupFrames(frameBytes: number, canvasBytes: number): number {
-  return Math.max(1, Math.min(MAX_STORE_GROUP_FRAMES, Math.floor(storeGroupBytes(frameBytes) / Math.max(1, canvasBytes))));
+  return framesIn(storeGroupBytes(frameBytes), canvasBytes);
 }
 
 /** What a P6 worker's group adds to its peak, MB (the working set is the decoded frame, MB). */

@@ -69,7 +69,7 @@ const loadKernel = lazyWasmKernel(LANCZOS_ROW_WASM, (w): Kernel => {
   };
   k.f32.set(LANCZOS_LUT, LUT_AT / 4);
   return k;
-})
+});
 
 /** Whether the WebAssembly kernel runs here (instantiated on first call). */
 export function wasmLanczosAvailable(): boolean {

@@ -94,6 +94,18 @@ export function assertLittleEndian(): void {
 /** Bytes packed per writeBlocks call: bounds the scratch (a 24 MP frame would need 96 MB at once). */
 const WRITE_BATCH_BYTES = 4 << 20;
 
+/** Copies a cell's block of `frame` (all planes, canvas-sized, plane-major) into out[at ...), row after row. */
+function packCell(frame: Float32Array, layout: StoreLayout, cell: StoreCell, out: Float32Array, at: number): void {
+  const { canvasWidth: W, canvasHeight: H, planes } = layout;
+  for (let c = 0; c < planes; c++) {
+    for (let y = 0; y < cell.h; y++) {
+      const row = (c * H + cell.y0 + y) * W + cell.x0;
+      out.set(frame.subarray(row, row + cell.w), at);
+      at += cell.w;
+    }
+  }
+}
+
 /**
  * Writes frame `fu` (all planes, canvas-sized, plane-major) into every cell: the cells' blocks are
  * packed into a scratch of at most WRITE_BATCH_BYTES (or one cell, when larger) and handed to the
@@ -113,15 +125,9 @@ export async function writeFrameToStore(file: RandomAccessFile, layout: StoreLay
       blocks = [];
       k = 0;
     }
-    const k0 = k;
-    for (let c = 0; c < planes; c++) {
-      for (let y = 0; y < cell.h; y++) {
-        const row = (c * H + cell.y0 + y) * W + cell.x0;
-        scratch.set(frame.subarray(row, row + cell.w), k);
-        k += cell.w;
-      }
-    }
-    blocks.push({ data: new Uint8Array(scratch.buffer, k0 * 4, n * 4), position: cell.base + fu * n * 4 });
+    packCell(frame, layout, cell, scratch, k);
+    blocks.push({ data: new Uint8Array(scratch.buffer, k * 4, n * 4), position: cell.base + fu * n * 4 });
+    k += n;
   }
   if (blocks.length > 0) await file.writeBlocks(blocks);
 }
@@ -165,17 +171,7 @@ export class StoreGroup {
     if (!(k >= 0 && k < this.count)) throw new RangeError(`frame ${fu} is not in the store group ${this.fu0}..${this.fu0 + this.count - 1}`);
     if (frame.length !== W * H * planes) throw new Error(`frame has ${frame.length} values, the canvas needs ${W * H * planes}`);
     const cells = this.layout.cells;
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells[i];
-      let at = this.starts[i] + k * planes * cell.w * cell.h;
-      for (let c = 0; c < planes; c++) {
-        for (let y = 0; y < cell.h; y++) {
-          const row = (c * H + cell.y0 + y) * W + cell.x0;
-          this.buffer.set(frame.subarray(row, row + cell.w), at);
-          at += cell.w;
-        }
-      }
-    }
+    for (let i = 0; i < cells.length; i++) packCell(frame, this.layout, cells[i], this.buffer, this.starts[i] + k * planes * cells[i].w * cells[i].h);
     this.added[k] = true;
   }
 
